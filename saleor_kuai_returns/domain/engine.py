@@ -1,0 +1,146 @@
+"""The decision functions: open a request, decide an event, list what a viewer
+may do. Pure: ``now`` and the policy are parameters; nothing is stored here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from . import commands as c
+from .deadlines import deadline_for, pause, resume
+from .effects import Effect
+from .eligibility import Admission, NewRequest, OrderSnapshot, admit
+from .errors import ErrorCode, TransitionNotAllowed
+from .guards import Context
+from .kinds import Actor, Event
+from .policy import DEFAULT_POLICY, Policy
+from .request import Deadline, RequestView
+from .states import ARBITRATION_STATES, TERMINAL_STATES, State
+from .transitions import RESUME, TRANSITIONS, Transition, transitions_from
+
+
+@dataclass(frozen=True)
+class Decision:
+    """An accepted event: the request after it, and what must happen outside."""
+
+    event: Event
+    actor: Actor
+    source: State
+    view: RequestView
+    effects: tuple[Effect, ...]
+    at: datetime
+
+    @property
+    def target(self) -> State:
+        return self.view.state
+
+
+def open_request(
+    new: NewRequest,
+    order: OrderSnapshot,
+    now: datetime,
+    policy: Policy = DEFAULT_POLICY,
+) -> RequestView:
+    """A buyer files a request: check eligibility, start the merchant's review.
+
+    Raises ``NotEligible`` with the first rule that refuses.
+    """
+    admission: Admission = admit(new, order, now, policy)
+    attempt = max(line.snapshot.attempts for line in admission.lines) + 1
+    view = RequestView(
+        request_type=new.request_type,
+        reason=new.reason,
+        state=State.AWAITING_MERCHANT_REVIEW,
+        currency=order.currency,
+        lines=admission.lines,
+        entered_at=now,
+        deadline=None,
+        before_shipment=admission.before_shipment,
+        whole_order_before_shipment=admission.whole_order_before_shipment,
+        attempt=attempt,
+        refund_ceiling=admission.refund_ceiling,
+        requested_amount=admission.requested_amount,
+        evidence_count=new.evidence_count,
+        description=new.description,
+    )
+    return replace(view, deadline=deadline_for(State.AWAITING_MERCHANT_REVIEW, view, policy, now))
+
+
+def find_transition(view: RequestView, event: Event, actor: Actor) -> Transition:
+    """The table row for the event in the request's state, or why there is none."""
+    row = TRANSITIONS.get((event, view.state))
+    if row is None:
+        raise TransitionNotAllowed(
+            ErrorCode.WRONG_STATE, f"{event.value} is not possible in {view.state.value}"
+        )
+    if actor not in row.actors:
+        raise TransitionNotAllowed(ErrorCode.WRONG_ACTOR, f"the {actor.value} cannot {event.value}")
+    return row
+
+
+def decide(
+    view: RequestView,
+    command: c.Command,
+    actor: Actor,
+    now: datetime,
+    policy: Policy = DEFAULT_POLICY,
+) -> Decision:
+    """Apply one event, or raise ``TransitionNotAllowed(code)`` and change nothing."""
+    row = find_transition(view, command.event, actor)
+    ctx = Context(now=now, policy=policy)
+    for guard in row.guards:
+        if code := guard(view, command, ctx):
+            raise TransitionNotAllowed(code)
+    changed, effects = row.apply(view, command, ctx)
+    target = row.resolve(changed)
+    after = changed if row.keeps_state else _enter(view, changed, row, target, now, policy)
+    after = replace(after, events=view.events + 1)
+    return Decision(
+        event=command.event,
+        actor=actor,
+        source=view.state,
+        view=after,
+        effects=effects,
+        at=now,
+    )
+
+
+def _enter(
+    before: RequestView,
+    changed: RequestView,
+    row: Transition,
+    target: State,
+    now: datetime,
+    policy: Policy,
+) -> RequestView:
+    """Move to ``target``: its own deadline, or the paused one when resuming."""
+    deadline: Deadline | None
+    if row.target is RESUME:
+        assert changed.paused is not None
+        deadline = resume(changed.paused, now)
+        paused = None
+    else:
+        entering = replace(changed, state=target)
+        deadline = deadline_for(target, entering, policy, now)
+        paused = pause(before, now) if target in ARBITRATION_STATES else None
+    return replace(changed, state=target, entered_at=now, deadline=deadline, paused=paused)
+
+
+def available_actions(
+    view: RequestView, actor: Actor, now: datetime, policy: Policy = DEFAULT_POLICY
+) -> tuple[Event, ...]:
+    """The events ``actor`` may send now, judged on the request alone (what a
+    command would carry is checked when it arrives)."""
+    if view.state in TERMINAL_STATES or actor is Actor.SYSTEM:
+        return ()
+    ctx = Context(now=now, policy=policy)
+    return tuple(
+        row.event
+        for row in transitions_from(view.state)
+        if actor in row.actors and not any(guard(view, None, ctx) for guard in row.guards)
+    )
+
+
+def whose_turn(view: RequestView) -> Actor | None:
+    return view.deadline.turn if view.deadline else None

@@ -1,0 +1,241 @@
+"""Guards: each returns the ``ErrorCode`` that refuses an event, or ``None``.
+
+A guard gets ``command=None`` when ``available_actions`` asks whether an event
+is open at all; guards about the command's own data then pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from . import commands as c
+from .eligibility import check_evidence
+from .errors import ErrorCode
+from .kinds import (
+    REASON_RULES,
+    REJECTION_NEEDS_DESCRIPTION,
+    FreightClaimStatus,
+    Reason,
+    RequestType,
+)
+from .money import check_freight_claim, check_negotiated_amount, check_refund_amount
+from .policy import Policy
+from .request import RequestView
+
+
+@dataclass(frozen=True)
+class Context:
+    now: datetime
+    policy: Policy
+
+
+Guard = Callable[[RequestView, c.Command | None, Context], ErrorCode | None]
+
+
+def before_deadline(view: RequestView, command: c.Command | None, ctx: Context) -> ErrorCode | None:
+    """The buyer's window (resubmit, escalate) is the state's own deadline."""
+    if view.deadline is not None and ctx.now >= view.deadline.at:
+        return ErrorCode.WINDOW_CLOSED
+    return None
+
+
+def deadline_due(view: RequestView, command: c.Command | None, ctx: Context) -> ErrorCode | None:
+    if view.deadline is None or ctx.now < view.deadline.at:
+        return ErrorCode.NOT_DUE
+    return None
+
+
+def no_money_moved(view: RequestView, command: c.Command | None, ctx: Context) -> ErrorCode | None:
+    if view.refunded_amount or view.compensated_amount or view.payout:
+        return ErrorCode.MONEY_ALREADY_MOVED
+    return None
+
+
+def attempts_left(view: RequestView, command: c.Command | None, ctx: Context) -> ErrorCode | None:
+    if view.attempt >= ctx.policy.attempt_cap:
+        return ErrorCode.ATTEMPT_CAP_REACHED
+    return None
+
+
+def negotiated_first(
+    view: RequestView, command: c.Command | None, ctx: Context
+) -> ErrorCode | None:
+    """SEED: the merchant must communicate with the buyer before rejecting."""
+    if not view.negotiation_message_sent:
+        return ErrorCode.NEGOTIATION_REQUIRED
+    return None
+
+
+def rejection_explained(
+    view: RequestView, command: c.Command | None, ctx: Context
+) -> ErrorCode | None:
+    if not isinstance(command, c.Reject):
+        return None
+    if error := check_evidence(command.evidence_count, command.description, ctx.policy):
+        return error
+    needs = command.reason in REJECTION_NEEDS_DESCRIPTION
+    if needs and not command.description.strip() and command.evidence_count == 0:
+        return ErrorCode.DESCRIPTION_REQUIRED
+    return None
+
+
+def receipt_rejection_proven(
+    view: RequestView, command: c.Command | None, ctx: Context
+) -> ErrorCode | None:
+    if not isinstance(command, c.RejectReceipt):
+        return None
+    if error := check_evidence(command.evidence_count, command.description, ctx.policy):
+        return error
+    if command.evidence_count == 0:
+        return ErrorCode.EVIDENCE_REQUIRED
+    if not command.description.strip():
+        return ErrorCode.DESCRIPTION_REQUIRED
+    return None
+
+
+def message_given(view: RequestView, command: c.Command | None, ctx: Context) -> ErrorCode | None:
+    if not isinstance(command, c.SendNegotiationMessage):
+        return None
+    if not command.text.strip():
+        return ErrorCode.TEXT_REQUIRED
+    if len(command.text) > ctx.policy.max_text_length:
+        return ErrorCode.TEXT_TOO_LONG
+    return None
+
+
+def evidence_fits(view: RequestView, command: c.Command | None, ctx: Context) -> ErrorCode | None:
+    if not isinstance(command, c.AddEvidence | c.SubmitArbitrationEvidence):
+        return None
+    if command.count < 1:
+        return ErrorCode.INVALID_COUNT
+    total = view.evidence_count + command.count
+    return check_evidence(total, command.text, ctx.policy)
+
+
+def note_fits(view: RequestView, command: c.Command | None, ctx: Context) -> ErrorCode | None:
+    if isinstance(command, c.Escalate) and len(command.note) > ctx.policy.max_text_length:
+        return ErrorCode.TEXT_TOO_LONG
+    return None
+
+
+def tracking_given(view: RequestView, command: c.Command | None, ctx: Context) -> ErrorCode | None:
+    if not isinstance(command, c.SubmitReturnShipment | c.ShipItems):
+        return None
+    if not command.carrier.strip() or not command.tracking_number.strip():
+        return ErrorCode.TRACKING_REQUIRED
+    return None
+
+
+def replacement_matches(
+    view: RequestView, command: c.Command | None, ctx: Context
+) -> ErrorCode | None:
+    """Exchange: same product, any variant of equal price (spec §1)."""
+    if not isinstance(command, c.ShipItems) or view.request_type is not RequestType.EXCHANGE:
+        return None
+    prices = dict(command.replacement_unit_prices)
+    for line in view.lines:
+        if prices.get(line.snapshot.line_id) != line.snapshot.unit_price:
+            return ErrorCode.REPLACEMENT_PRICE_MISMATCH
+    return None
+
+
+def type_allowed(request_type: RequestType, view: RequestView) -> ErrorCode | None:
+    if view.before_shipment and request_type is not RequestType.REFUND_ONLY:
+        return ErrorCode.TYPE_REQUIRES_SHIPMENT
+    if request_type not in REASON_RULES[view.reason].allowed_types:
+        return ErrorCode.REASON_NOT_ALLOWED_FOR_TYPE
+    return None
+
+
+def proposal_valid(view: RequestView, command: c.Command | None, ctx: Context) -> ErrorCode | None:
+    if not isinstance(command, c.ProposeChange):
+        return None
+    changes_type = command.request_type not in (None, view.request_type)
+    changes_amount = command.amount not in (None, view.requested_amount)
+    if not (changes_type or changes_amount or command.return_address):
+        return ErrorCode.PROPOSAL_EMPTY
+    if command.request_type is not None and (error := type_allowed(command.request_type, view)):
+        return error
+    if command.amount is not None:
+        return check_negotiated_amount(view.requested_amount, command.amount)
+    return None
+
+
+def freight_liable(view: RequestView, command: c.Command | None, ctx: Context) -> ErrorCode | None:
+    liable = REASON_RULES[view.reason].merchant_pays_return_freight
+    if not (liable or view.merchant_pays_all_freight):
+        return ErrorCode.FREIGHT_NOT_MERCHANT_LIABLE
+    if view.freight_claim_status is not FreightClaimStatus.NONE:
+        return ErrorCode.FREIGHT_CLAIM_EXISTS
+    if isinstance(command, c.ClaimReturnFreight):
+        return check_freight_claim(command.amount, ctx.policy)
+    return None
+
+
+def freight_claim_open(
+    view: RequestView, command: c.Command | None, ctx: Context
+) -> ErrorCode | None:
+    if view.freight_claim_status is not FreightClaimStatus.CLAIMED:
+        return ErrorCode.FREIGHT_CLAIM_NOT_OPEN
+    return None
+
+
+def platform_may_intervene(
+    view: RequestView, command: c.Command | None, ctx: Context
+) -> ErrorCode | None:
+    """The platform steps in on its own only when allowed and a merchant missed a deadline."""
+    if not (ctx.policy.platform_may_open_arbitration and view.merchant_missed_deadline):
+        return ErrorCode.ARBITRATION_NOT_ALLOWED
+    return None
+
+
+def something_to_resume(
+    view: RequestView, command: c.Command | None, ctx: Context
+) -> ErrorCode | None:
+    return None if view.paused is not None else ErrorCode.NOTHING_TO_RESUME
+
+
+def goods_with_buyer(
+    view: RequestView, command: c.Command | None, ctx: Context
+) -> ErrorCode | None:
+    """Rulings that send goods back need goods that shipped."""
+    if view.before_shipment:
+        return ErrorCode.RULING_NOT_APPLICABLE
+    return None
+
+
+def missing_items_claimed(
+    view: RequestView, command: c.Command | None, ctx: Context
+) -> ErrorCode | None:
+    if view.reason is not Reason.MISSING_ITEMS:
+        return ErrorCode.RULING_NOT_APPLICABLE
+    return None
+
+
+def wrong_item_claimed(
+    view: RequestView, command: c.Command | None, ctx: Context
+) -> ErrorCode | None:
+    if view.reason is not Reason.WRONG_ITEM or view.before_shipment:
+        return ErrorCode.RULING_NOT_APPLICABLE
+    if isinstance(command, c.RuleWrongItem) and command.resolution not in (
+        RequestType.RETURN_AND_REFUND,
+        RequestType.EXCHANGE,
+    ):
+        return ErrorCode.RULING_NOT_APPLICABLE
+    return None
+
+
+def merchant_rejected(
+    view: RequestView, command: c.Command | None, ctx: Context
+) -> ErrorCode | None:
+    return None if view.merchant_rejected else ErrorCode.RULING_NOT_APPLICABLE
+
+
+def partial_amount_valid(
+    view: RequestView, command: c.Command | None, ctx: Context
+) -> ErrorCode | None:
+    if not isinstance(command, c.RulePartialRefund):
+        return None
+    return check_refund_amount(command.amount, view.refund_ceiling)
