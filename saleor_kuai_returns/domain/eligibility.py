@@ -12,7 +12,13 @@ from decimal import Decimal
 
 from .errors import ErrorCode, NotEligible
 from .kinds import REASON_RULES, Reason, ReasonCategory, RequestType
-from .money import check_refund_amount, line_refund_ceiling, request_refund_ceiling
+from .money import (
+    MissingItem,
+    check_refund_amount,
+    line_refund_ceiling,
+    priority_compensation,
+    request_refund_ceiling,
+)
 from .policy import Policy
 from .request import LineSnapshot, RequestLine
 
@@ -174,14 +180,12 @@ def admit(
     if REASON_RULES[new.reason].evidence_required and new.evidence_count == 0:
         raise NotEligible(ErrorCode.EVIDENCE_REQUIRED)
     whole_order = before_shipment and _covers_whole_unshipped_order(admitted, order)
-    ceiling = request_refund_ceiling(
-        ((line.snapshot.payment, line.quantity) for line in admitted),
-        order.currency,
-        shipping_paid=order.shipping_paid,
-        whole_order_before_shipment=whole_order,
-    )
+    ceiling = _ceiling(new.request_type, admitted, order, whole_order)
     requested = ceiling if new.requested_amount is None else new.requested_amount
-    if error := check_refund_amount(requested, ceiling):
+    # A missing free gift without a declared price is worth nothing, yet the
+    # buyer may still ask for it to be reshipped.
+    free_reship = new.request_type is RequestType.RESHIP and new.requested_amount is None
+    if not free_reship and (error := check_refund_amount(requested, ceiling)):
         raise NotEligible(error, f"asked {requested}, at most {ceiling} {order.currency}")
     return Admission(
         lines=tuple(admitted),
@@ -189,6 +193,36 @@ def admit(
         whole_order_before_shipment=whole_order,
         refund_ceiling=ceiling,
         requested_amount=requested,
+    )
+
+
+def _ceiling(
+    request_type: RequestType,
+    admitted: list[RequestLine],
+    order: OrderSnapshot,
+    whole_order: bool,
+) -> Decimal:
+    """What the request can pay at most: for missing items their priority
+    compensation value (spec §5), otherwise what was paid (and shipping when the
+    whole order is refunded before shipment)."""
+    if request_type is RequestType.RESHIP:
+        return priority_compensation(
+            (
+                MissingItem(
+                    kind=line.snapshot.item_kind,
+                    units=line.quantity,
+                    payment=line.snapshot.payment,
+                    declared_unit_price=line.snapshot.declared_unit_price,
+                )
+                for line in admitted
+            ),
+            order.currency,
+        )
+    return request_refund_ceiling(
+        ((line.snapshot.payment, line.quantity) for line in admitted),
+        order.currency,
+        shipping_paid=order.shipping_paid,
+        whole_order_before_shipment=whole_order,
     )
 
 

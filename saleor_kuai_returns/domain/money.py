@@ -167,17 +167,13 @@ class MissingItem:
 
 def priority_compensation(items: Iterable[MissingItem], currency: str) -> Decimal:
     """Spec §5 (SEED): accessories and gifts at their declared price, goods at
-    the amount actually paid for them."""
+    the amount actually paid for them. An accessory or gift without a declared
+    price falls back to what was paid for it."""
     total = Decimal(0)
     for item in items:
-        if item.kind is ItemKind.GOODS:
+        if item.kind is ItemKind.GOODS or item.declared_unit_price is None:
             total += line_refund_ceiling(item.payment, item.units)
         else:
-            if item.declared_unit_price is None:
-                raise MoneyError(
-                    ErrorCode.AMOUNT_NOT_POSITIVE,
-                    f"a missing {item.kind.value} needs its declared price",
-                )
             total += item.declared_unit_price * item.units
     return quantize(total, currency)
 
