@@ -5,7 +5,7 @@ Checked when a request is created and again when it is resubmitted.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -15,7 +15,6 @@ from .kinds import REASON_RULES, Reason, ReasonCategory, RequestType
 from .money import (
     MissingItem,
     check_refund_amount,
-    line_refund_ceiling,
     priority_compensation,
     request_refund_ceiling,
 )
@@ -42,6 +41,10 @@ class NewRequest:
     requested_amount: Decimal | None = None  # defaults to the ceiling
     evidence_count: int = 0
     description: str = ""
+    # For a line partly shipped: the request covers the units not yet shipped
+    # (refund only, the whole remainder). Lines with nothing shipped are
+    # always treated so.
+    unshipped: bool = False
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,7 @@ def check_line(
     *,
     attempt: int,
     resubmission: bool = False,
+    unshipped: bool = False,
 ) -> ErrorCode | None:
     """Why this line cannot be filed as asked, or ``None``.
 
@@ -109,7 +113,7 @@ def check_line(
     rule = REASON_RULES[reason]
     if request_type not in rule.allowed_types:
         return ErrorCode.REASON_NOT_ALLOWED_FOR_TYPE
-    if line.available_shipped > 0:
+    if line.available_shipped > 0 and not unshipped:
         if quantity > line.available_shipped:
             return ErrorCode.QUANTITY_TOO_HIGH
         closes_at = window_closes_at(line, reason, policy)
@@ -169,23 +173,25 @@ def admit(
             policy,
             attempt=number,
             resubmission=attempt is not None,
+            unshipped=new.unshipped,
         )
         if error:
             raise NotEligible(error, f"line {line_id!r}: {error.value.replace('_', ' ')}")
         admitted.append(RequestLine(snapshot=line, quantity=quantity))
-    shipped = {line.snapshot.available_shipped > 0 for line in admitted}
-    if len(shipped) > 1:
+    modes = {new.unshipped or line.snapshot.available_shipped == 0 for line in admitted}
+    if len(modes) > 1:
         raise NotEligible(ErrorCode.MIXED_SHIPMENT_STATE)
-    before_shipment = shipped == {False}
+    before_shipment = modes == {True}
     if REASON_RULES[new.reason].evidence_required and new.evidence_count == 0:
         raise NotEligible(ErrorCode.EVIDENCE_REQUIRED)
     whole_order = before_shipment and _covers_whole_unshipped_order(admitted, order)
-    ceiling = _ceiling(new.request_type, admitted, order, whole_order)
+    ceiling = request_ceiling(
+        new.request_type, admitted, order.currency, order.shipping_paid, whole_order
+    )
     requested = ceiling if new.requested_amount is None else new.requested_amount
-    # A missing free gift without a declared price is worth nothing, yet the
-    # buyer may still ask for it to be reshipped.
-    free_reship = new.request_type is RequestType.RESHIP and new.requested_amount is None
-    if not free_reship and (error := check_refund_amount(requested, ceiling)):
+    if error := check_requested_amount(
+        new.request_type, new.requested_amount, ceiling, order.currency
+    ):
         raise NotEligible(error, f"asked {requested}, at most {ceiling} {order.currency}")
     return Admission(
         lines=tuple(admitted),
@@ -196,11 +202,23 @@ def admit(
     )
 
 
-def _ceiling(
+def check_requested_amount(
+    request_type: RequestType, requested: Decimal | None, ceiling: Decimal, currency: str
+) -> ErrorCode | None:
+    """The amount asked (the ceiling when not given) must be positive and within
+    the ceiling. A missing free gift without a declared price is worth nothing,
+    yet the buyer may still ask for it to be reshipped."""
+    if request_type is RequestType.RESHIP and requested is None:
+        return None
+    return check_refund_amount(ceiling if requested is None else requested, ceiling, currency)
+
+
+def request_ceiling(
     request_type: RequestType,
-    admitted: list[RequestLine],
-    order: OrderSnapshot,
-    whole_order: bool,
+    admitted: Iterable[RequestLine],
+    currency: str,
+    shipping_paid: Decimal = Decimal(0),
+    whole_order: bool = False,
 ) -> Decimal:
     """What the request can pay at most: for missing items their priority
     compensation value (spec §5), otherwise what was paid (and shipping when the
@@ -216,12 +234,12 @@ def _ceiling(
                 )
                 for line in admitted
             ),
-            order.currency,
+            currency,
         )
     return request_refund_ceiling(
         ((line.snapshot.payment, line.quantity) for line in admitted),
-        order.currency,
-        shipping_paid=order.shipping_paid,
+        currency,
+        shipping_paid=shipping_paid,
         whole_order_before_shipment=whole_order,
     )
 
@@ -242,6 +260,7 @@ class TypeOption:
     reasons: tuple[Reason, ...]
     max_quantity: int
     max_refund: Decimal
+    unshipped: bool = False  # covers the units not yet shipped
 
 
 @dataclass(frozen=True)
@@ -254,36 +273,58 @@ class LineEligibility:
 
 
 def line_eligibility(line: LineSnapshot, now: datetime, policy: Policy) -> LineEligibility:
-    """Every (type, reason) the buyer may file now, with the quantity and refund caps."""
-    quantity = line.available_shipped or line.available_unshipped
-    if quantity == 0:
+    """Every (type, reason) the buyer may file now, with the quantity and refund
+    caps — the same rules ``admit`` applies, for the whole available quantity."""
+    modes = [
+        (unshipped, quantity)
+        for unshipped, quantity in (
+            (False, line.available_shipped),
+            (True, line.available_unshipped),
+        )
+        if quantity
+    ]
+    if not modes:
         return LineEligibility(line.line_id, (), ErrorCode.NOTHING_LEFT)
     options: list[TypeOption] = []
     first_error: ErrorCode | None = None
-    for request_type in RequestType:
-        reasons: list[Reason] = []
-        for reason in Reason:
-            error = check_line(
-                line, request_type, reason, quantity, now, policy, attempt=line.attempts + 1
+    for unshipped, quantity in modes:
+        for request_type in RequestType:
+            ceiling = request_ceiling(
+                request_type, [RequestLine(snapshot=line, quantity=quantity)], line.currency
             )
-            if error is None:
-                reasons.append(reason)
-            elif first_error is None or _PRIORITY[error] < _PRIORITY[first_error]:
-                first_error = error
-        if reasons:
-            options.append(
-                TypeOption(
-                    request_type=request_type,
-                    reasons=tuple(reasons),
-                    max_quantity=quantity,
-                    max_refund=line_refund_ceiling(line.payment, quantity),
+            amount_error = check_requested_amount(request_type, None, ceiling, line.currency)
+            reasons: list[Reason] = []
+            for reason in Reason:
+                error = (
+                    check_line(
+                        line,
+                        request_type,
+                        reason,
+                        quantity,
+                        now,
+                        policy,
+                        attempt=line.attempts + 1,
+                        unshipped=unshipped,
+                    )
+                    or amount_error
                 )
-            )
+                if error is None:
+                    reasons.append(reason)
+                elif first_error is None or _rank(error) < _rank(first_error):
+                    first_error = error
+            if reasons:
+                options.append(
+                    TypeOption(request_type, tuple(reasons), quantity, ceiling, unshipped)
+                )
     return LineEligibility(
         line_id=line.line_id,
         options=tuple(options),
         not_eligible_because=None if options else first_error,
     )
+
+
+def _rank(error: ErrorCode) -> int:
+    return _PRIORITY.get(error, len(_PRIORITY))
 
 
 # When no option is open, report the cause that concerns the whole line first.

@@ -24,6 +24,7 @@ class ErrorCode(StrEnum):
     INVALID_COUNT = "invalid_count"
     DUPLICATE_LINE = "duplicate_line"
     CURRENCY_MISMATCH = "currency_mismatch"
+    AMOUNT_INVALID = "amount_invalid"
     AMOUNT_NOT_POSITIVE = "amount_not_positive"
     AMOUNT_ABOVE_CEILING = "amount_above_ceiling"
     AMOUNT_INCREASE_NOT_ALLOWED = "amount_increase_not_allowed"

@@ -159,7 +159,7 @@ def proposal_valid(view: RequestView, command: c.Command | None, ctx: Context) -
     if command.request_type is not None and (error := type_allowed(command.request_type, view)):
         return error
     if command.amount is not None:
-        return check_negotiated_amount(view.requested_amount, command.amount)
+        return check_negotiated_amount(view.requested_amount, command.amount, view.currency)
     return None
 
 
@@ -170,7 +170,7 @@ def freight_liable(view: RequestView, command: c.Command | None, ctx: Context) -
     if view.freight_claim_status is not FreightClaimStatus.NONE:
         return ErrorCode.FREIGHT_CLAIM_EXISTS
     if isinstance(command, c.ClaimReturnFreight):
-        return check_freight_claim(command.amount, ctx.policy)
+        return check_freight_claim(command.amount, ctx.policy, view.currency)
     return None
 
 
@@ -238,4 +238,4 @@ def partial_amount_valid(
 ) -> ErrorCode | None:
     if not isinstance(command, c.RulePartialRefund):
         return None
-    return check_refund_amount(command.amount, view.refund_ceiling)
+    return check_refund_amount(command.amount, view.refund_ceiling, view.currency)

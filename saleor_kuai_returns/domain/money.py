@@ -53,10 +53,23 @@ def currency_precision(currency: str) -> int:
 def quantize(amount: Decimal, currency: str) -> Decimal:
     """Round half up to the currency's precision."""
     exponent = Decimal(1).scaleb(-currency_precision(currency))
+    if not amount.is_finite():
+        raise MoneyError(ErrorCode.AMOUNT_INVALID, f"not an amount: {amount}")
     try:
         return amount.quantize(exponent, rounding=ROUND_HALF_UP)
     except InvalidOperation as error:
-        raise MoneyError(ErrorCode.AMOUNT_NOT_POSITIVE, f"not an amount: {amount}") from error
+        raise MoneyError(ErrorCode.AMOUNT_INVALID, f"not an amount: {amount}") from error
+
+
+def check_amount(amount: Decimal, currency: str) -> ErrorCode | None:
+    """An amount must be finite and use at most the currency's decimal places."""
+    if not amount.is_finite():
+        return ErrorCode.AMOUNT_INVALID
+    exponent = amount.normalize().as_tuple().exponent
+    assert isinstance(exponent, int)  # finite amounts have an integer exponent
+    if exponent < -currency_precision(currency):
+        return ErrorCode.AMOUNT_INVALID
+    return None
 
 
 def parse_amount(amount: Decimal | str | int, currency: str) -> Decimal:
@@ -64,15 +77,17 @@ def parse_amount(amount: Decimal | str | int, currency: str) -> Decimal:
     try:
         value = Decimal(amount)
     except (InvalidOperation, TypeError, ValueError) as error:
-        raise MoneyError(ErrorCode.AMOUNT_NOT_POSITIVE, f"not an amount: {amount!r}") from error
-    if not value.is_finite() or value < 0:
-        raise MoneyError(ErrorCode.AMOUNT_NOT_POSITIVE, f"not an amount: {amount!r}")
-    if quantize(value, currency) != value:
+        raise MoneyError(ErrorCode.AMOUNT_INVALID, f"not an amount: {amount!r}") from error
+    if not value.is_finite():
+        raise MoneyError(ErrorCode.AMOUNT_INVALID, f"not an amount: {amount!r}")
+    if value < 0:
+        raise MoneyError(ErrorCode.AMOUNT_NOT_POSITIVE, f"negative amount: {amount!r}")
+    if check_amount(value, currency):
         raise MoneyError(
-            ErrorCode.AMOUNT_NOT_POSITIVE,
+            ErrorCode.AMOUNT_INVALID,
             f"{currency} has {currency_precision(currency)} decimal places: {amount}",
         )
-    return quantize(value, currency)
+    return quantize(abs(value), currency)  # abs: "-0" is zero
 
 
 @dataclass(frozen=True)
@@ -138,7 +153,11 @@ def request_refund_ceiling(
     return quantize(total, currency)
 
 
-def check_refund_amount(amount: Decimal, ceiling: Decimal) -> ErrorCode | None:
+def check_refund_amount(
+    amount: Decimal, ceiling: Decimal, currency: str | None = None
+) -> ErrorCode | None:
+    if currency and (error := check_amount(amount, currency)):
+        return error
     if amount <= 0:
         return ErrorCode.AMOUNT_NOT_POSITIVE
     if amount > ceiling:
@@ -146,8 +165,12 @@ def check_refund_amount(amount: Decimal, ceiling: Decimal) -> ErrorCode | None:
     return None
 
 
-def check_negotiated_amount(current: Decimal, proposed: Decimal) -> ErrorCode | None:
+def check_negotiated_amount(
+    current: Decimal, proposed: Decimal, currency: str | None = None
+) -> ErrorCode | None:
     """A negotiated amount may only go down (spec §5)."""
+    if currency and (error := check_amount(proposed, currency)):
+        return error
     if proposed <= 0:
         return ErrorCode.AMOUNT_NOT_POSITIVE
     if proposed > current:
@@ -185,8 +208,12 @@ def late_shipment_compensation(paid: Decimal, currency: str, policy: Policy) -> 
     return quantize(clamped, currency)
 
 
-def check_freight_claim(amount: Decimal, policy: Policy) -> ErrorCode | None:
+def check_freight_claim(
+    amount: Decimal, policy: Policy, currency: str | None = None
+) -> ErrorCode | None:
     """A merchant-liable return freight claim: positive and within the cap."""
+    if currency and (error := check_amount(amount, currency)):
+        return error
     if amount <= 0:
         return ErrorCode.AMOUNT_NOT_POSITIVE
     if amount > policy.return_freight_maximum:

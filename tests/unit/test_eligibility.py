@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 
@@ -945,6 +946,7 @@ def test_line_eligibility_of_an_unshipped_line():
             reasons=(Reason.LOGISTICS_LATE, Reason.NO_REASON),
             max_quantity=2,
             max_refund=Decimal("200.00"),
+            unshipped=True,
         ),
     )
     assert eligibility.not_eligible_because is None
@@ -1027,3 +1029,56 @@ def test_line_eligibility_of_an_undelivered_line_long_after_shipment():
     # then
     assert eligibility.not_eligible_because is None
     assert eligibility.options[0].reasons == ALL_REASONS
+
+
+def test_a_partly_shipped_line_may_refund_its_unshipped_remainder():
+    # given 3 units ordered (300.00 CNY), 1 shipped and delivered
+    the_order = order(line(quantity=3, total_paid="300.00", shipped=1))
+    remainder = new_request(
+        RequestType.REFUND_ONLY,
+        Reason.NO_REASON,
+        (("line-1", 2),),
+        evidence_count=0,
+        unshipped=True,
+    )
+    shipped_unit = new_request(RequestType.RETURN_AND_REFUND, lines=(("line-1", 1),))
+    # when
+    admitted = admit(remainder, the_order, NOW, DEFAULT_POLICY)
+    # then the two unshipped units, without shipping (part of the order shipped)
+    assert admitted.before_shipment is True
+    assert admitted.whole_order_before_shipment is False
+    assert admitted.refund_ceiling == Decimal("200.00")
+    assert admit(shipped_unit, the_order, NOW, DEFAULT_POLICY).before_shipment is False
+    # and without the flag the request is about the shipped unit
+    with pytest.raises(NotEligible) as error:
+        admit(replace(remainder, unshipped=False), the_order, NOW, DEFAULT_POLICY)
+    assert error.value.code is ErrorCode.QUANTITY_TOO_HIGH
+
+
+def test_line_eligibility_of_a_partly_shipped_line_offers_both_parts():
+    the_line = line(quantity=3, total_paid="300.00", shipped=1)
+    eligibility = line_eligibility(the_line, NOW, DEFAULT_POLICY)
+    assert [
+        (o.request_type, o.unshipped, o.max_quantity, o.max_refund) for o in eligibility.options
+    ] == [
+        (RequestType.REFUND_ONLY, False, 1, Decimal("100.00")),
+        (RequestType.RETURN_AND_REFUND, False, 1, Decimal("100.00")),
+        (RequestType.EXCHANGE, False, 1, Decimal("100.00")),
+        (RequestType.RESHIP, False, 1, Decimal("100.00")),
+        (RequestType.REFUND_ONLY, True, 2, Decimal("200.00")),
+    ]
+
+
+def test_line_eligibility_of_a_free_gift_offers_only_reship_at_its_declared_price():
+    gift = line(
+        "gift",
+        quantity=1,
+        total_paid="0.00",
+        unit_price="0.00",
+        item_kind=ItemKind.GIFT,
+        declared_unit_price=Decimal("39.90"),
+    )
+    eligibility = line_eligibility(gift, NOW, DEFAULT_POLICY)
+    assert [(o.request_type, o.max_refund) for o in eligibility.options] == [
+        (RequestType.RESHIP, Decimal("39.90")),
+    ]

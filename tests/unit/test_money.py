@@ -102,13 +102,13 @@ def test_quantize_rounds_half_up_to_the_currency_precision(amount, currency, exp
     assert str(result) == expected
 
 
-@pytest.mark.parametrize("amount", ["Infinity", "-Infinity", "1E+30"])
+@pytest.mark.parametrize("amount", ["Infinity", "-Infinity", "NaN", "1E+30"])
 def test_quantize_refuses_what_cannot_be_an_amount(amount):
     # when
     with pytest.raises(MoneyError) as error:
         quantize(Decimal(amount), "CNY")
     # then
-    assert error.value.code is ErrorCode.AMOUNT_NOT_POSITIVE
+    assert error.value.code is ErrorCode.AMOUNT_INVALID
 
 
 # Parsing input
@@ -151,7 +151,7 @@ def test_parse_amount_rejects_nan(amount):
     with pytest.raises(MoneyError) as error:
         parse_amount(amount, "CNY")
     # then
-    assert error.value.code is ErrorCode.AMOUNT_NOT_POSITIVE
+    assert error.value.code is ErrorCode.AMOUNT_INVALID
 
 
 @pytest.mark.parametrize("amount", ["Infinity", "-Infinity", "inf", Decimal("Infinity")])
@@ -160,7 +160,7 @@ def test_parse_amount_rejects_infinity(amount):
     with pytest.raises(MoneyError) as error:
         parse_amount(amount, "CNY")
     # then
-    assert error.value.code is ErrorCode.AMOUNT_NOT_POSITIVE
+    assert error.value.code is ErrorCode.AMOUNT_INVALID
 
 
 @pytest.mark.parametrize(
@@ -172,7 +172,7 @@ def test_parse_amount_rejects_more_decimals_than_the_currency_has(amount, curren
     with pytest.raises(MoneyError) as error:
         parse_amount(amount, currency)
     # then
-    assert error.value.code is ErrorCode.AMOUNT_NOT_POSITIVE
+    assert error.value.code is ErrorCode.AMOUNT_INVALID
     assert f"{currency} has {currency_precision(currency)} decimal places" in error.value.message
 
 
@@ -184,7 +184,7 @@ def test_parse_amount_rejects_garbage(amount):
     with pytest.raises(MoneyError) as error:
         parse_amount(amount, "CNY")
     # then
-    assert error.value.code is ErrorCode.AMOUNT_NOT_POSITIVE
+    assert error.value.code is ErrorCode.AMOUNT_INVALID
 
 
 def test_parse_amount_rejects_a_bad_currency():
@@ -690,3 +690,27 @@ def test_an_earlier_partial_refund_is_never_paid_twice(data, total, quantity):
     # then
     assert sum(ceilings) + partial == total
     assert min(ceilings) >= 0
+
+
+def test_parse_amount_reads_negative_zero_as_zero():
+    # when
+    result = parse_amount("-0", "CNY")
+    # then
+    assert str(result) == "0.00"
+    assert result.is_signed() is False
+
+
+@pytest.mark.parametrize(
+    ("check", "args"),
+    [
+        (check_refund_amount, (Decimal("10.005"), Decimal("100.00"), "CNY")),
+        (check_negotiated_amount, (Decimal("100.00"), Decimal("10.005"), "CNY")),
+        (
+            check_freight_claim,
+            (Decimal("10.5"), Policy(return_freight_maximum=Decimal("50")), "JPY"),
+        ),
+        (check_refund_amount, (Decimal("NaN"), Decimal("100.00"), "CNY")),
+    ],
+)
+def test_amount_checks_refuse_more_decimals_than_the_currency_has(check, args):
+    assert check(*args) is ErrorCode.AMOUNT_INVALID
