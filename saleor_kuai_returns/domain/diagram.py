@@ -19,7 +19,7 @@ from .transitions import TRANSITION_LIST, ByType, Resume
 
 def format_duration(duration: timedelta) -> str:
     hours = int(duration.total_seconds() // 3600)
-    if hours and hours % 24 == 0 and hours >= 72:
+    if hours % 24 == 0 and hours >= 7 * 24:
         return f"{hours // 24} d"
     if duration.total_seconds() % 3600 == 0:
         return f"{hours} h"

@@ -138,6 +138,7 @@ def resubmit(view: RequestView, command: c.Command, ctx: Context) -> Change:
         if command.evidence_count is None
         else command.evidence_count,
         description=view.description if command.description is None else command.description,
+        unshipped=view.before_shipment,
     )
     try:
         admission = admit(new, command.order, ctx.now, ctx.policy, attempt=view.attempt + 1)

@@ -1,0 +1,54 @@
+"""The state diagram: generated from the table, embedded in the README."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from saleor_kuai_returns.cli import main
+from saleor_kuai_returns.domain import DEADLINE_RULES, TRANSITION_LIST, State
+from saleor_kuai_returns.domain.diagram import format_duration, mermaid
+from saleor_kuai_returns.domain.policy import Policy
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def _readme_diagram() -> str:
+    text = README.read_text(encoding="utf-8")
+    match = re.search(r"```mermaid\n(.*?)```", text, flags=re.DOTALL)
+    assert match, "README has no mermaid block"
+    return match.group(1)
+
+
+def test_the_readme_embeds_the_generated_diagram():
+    assert _readme_diagram() == mermaid()
+
+
+def test_the_cli_prints_the_diagram(capsys):
+    assert main(["diagram"]) == 0
+    assert capsys.readouterr().out == mermaid()
+
+
+def test_every_state_and_every_deadline_appears():
+    text = mermaid()
+    for state in State:
+        assert re.search(rf"\b{state.value}\b", text), state
+    for state, rule in DEADLINE_RULES.items():
+        assert f"{state.value}<br/>⏱ " in text
+        assert f"→ {rule.outcome.value}" in text
+
+
+def test_every_event_that_changes_state_labels_an_edge():
+    text = mermaid()
+    for row in TRANSITION_LIST:
+        if not row.keeps_state:
+            label = "deadline" if row.event.value == "deadline_expired" else row.event.value
+            assert f": {label}" in text or f"{label} [" in text, row.event
+
+
+def test_durations_follow_the_policy():
+    assert format_duration(Policy().review) == "48 h"
+    assert format_duration(Policy().buyer_return) == "10 d"
+    assert "⏱ 12 h, 24 h unshipped refund → auto_approve" in mermaid(
+        Policy(review=Policy().reship / 2)
+    )
