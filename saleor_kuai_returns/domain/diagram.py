@@ -11,7 +11,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from .deadlines import DEADLINE_RULES
-from .kinds import Actor, Event
+from .kinds import Event
 from .policy import DEFAULT_POLICY, Policy
 from .states import ARBITRATION_STATES, TERMINAL_STATES, State
 from .transitions import TRANSITION_LIST, ByType, Resume
@@ -100,26 +100,19 @@ def mermaid(policy: Policy = DEFAULT_POLICY) -> str:
         (lines if inside else outside).append(("        " if inside else "    ") + edge)
     lines.append("    }")
     lines.extend(outside)
-    for (target, label), sources in fans.items():
-        if (target, label) in drawn_as_note:
-            lines.append(
-                f"    note left of {target.value}: {label}<br/>from every active state"
-                f" where allowed ({len(sources)})"
-            )
-    lines.append(
-        f"    note right of {_ARBITRATION}: platform: dismiss_arbitration resumes"
-        " the paused state with its remaining time"
-    )
     for state in sorted(TERMINAL_STATES):
         lines.append(f"    {state.value} --> [*]")
+    # Mermaid note text may not contain a colon; notes come after the states
+    # they point at exist.
+    for (target, label), sources in fans.items():
+        if (target, label) in drawn_as_note:
+            actors, event = label.split(": ", 1)
+            lines.append(
+                f"    note left of {target.value}: {event} ({actors})<br/>from every active"
+                f" state where allowed ({len(sources)})"
+            )
+    lines.append(
+        f"    note right of {_ARBITRATION}: dismiss_arbitration (platform) resumes"
+        " the paused state with its remaining time"
+    )
     return "\n".join(lines) + "\n"
-
-
-def self_loops() -> dict[State, list[str]]:
-    """Events that keep the state (evidence, messages, freight claims), per state."""
-    loops: dict[State, list[str]] = defaultdict(list)
-    for row in TRANSITION_LIST:
-        if row.keeps_state:
-            actors = "/".join(sorted(a.value for a in row.actors if a is not Actor.SYSTEM))
-            loops[row.source].append(f"{actors}: {row.event.value}")
-    return dict(loops)

@@ -52,3 +52,16 @@ def test_durations_follow_the_policy():
     assert "⏱ 12 h, 24 h unshipped refund → auto_approve" in mermaid(
         Policy(review=Policy().reship / 2)
     )
+
+
+def test_mermaid_notes_hold_no_second_colon():
+    # Mermaid cannot parse a one-line note whose text contains a colon.
+    notes = [line for line in mermaid().splitlines() if line.strip().startswith("note ")]
+    assert len(notes) == 3
+    assert [note.count(":") for note in notes] == [1, 1, 1]
+
+
+def test_notes_follow_the_states_they_point_at():
+    lines = mermaid().splitlines()
+    first_note = next(i for i, line in enumerate(lines) if line.strip().startswith("note "))
+    assert all("-->" not in line for line in lines[first_note:])

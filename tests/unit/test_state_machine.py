@@ -196,7 +196,11 @@ class AfterSaleMachine(RuleBasedStateMachine):
         if data.draw(st.integers(min_value=0, max_value=9)):
             rows = onward
         row = data.draw(st.sampled_from(rows))
-        command = data.draw(BY_EVENT[row.event])
+        if row.event is Event.RESUBMIT:
+            units = data.draw(st.integers(min_value=1, max_value=self.line.quantity))
+            command = c.Resubmit(order=self.order, quantities=(("line-1", units),))
+        else:
+            command = data.draw(BY_EVENT[row.event])
         actor = data.draw(st.sampled_from(sorted(row.actors)))
         if row.event is Event.SHIP_ITEMS and self.view.request_type is RequestType.EXCHANGE:
             prices = tuple(
