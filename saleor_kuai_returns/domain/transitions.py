@@ -108,7 +108,10 @@ def _row(
     rule: str,
 ) -> list[Transition]:
     """Rows for one event from several sources; ``target=None`` keeps the state."""
-    source_list = [sources] if isinstance(sources, State) else list(sources)
+    # In the states' declared order, so the table (and the diagram) never
+    # depends on how a set happens to iterate.
+    order = list(State)
+    source_list = sorted([sources] if isinstance(sources, State) else sources, key=order.index)
     actor_set = frozenset([actors] if isinstance(actors, Actor) else actors)
     return [
         Transition(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 from saleor_kuai_returns.cli import main
@@ -65,3 +68,18 @@ def test_notes_follow_the_states_they_point_at():
     lines = mermaid().splitlines()
     first_note = next(i for i, line in enumerate(lines) if line.strip().startswith("note "))
     assert all("-->" not in line for line in lines[first_note:])
+
+
+def test_the_diagram_does_not_depend_on_hash_seeds():
+    # set iteration order changes with PYTHONHASHSEED; the table must not
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-m", "saleor_kuai_returns.cli", "diagram"],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert outputs == {mermaid()}
