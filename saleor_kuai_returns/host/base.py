@@ -1,0 +1,102 @@
+"""What the app needs from the shop it runs in, as plain data and a few calls.
+
+Two implementations: ``saleor`` (production) and ``sandbox`` (a small Django app
+with its own order tables, for the demo and CI).
+"""
+
+from __future__ import annotations
+
+import abc
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..domain import Actor, OrderSnapshot, Policy
+
+if TYPE_CHECKING:
+    from ..models import AfterSaleRequest, MoneyMovement
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who calls: a user, an app, or the system (the deadline task)."""
+
+    id: str  # "user:<pk>", "app:<pk>", or "system"
+    user: Any = None
+    app: Any = None
+
+    @property
+    def is_system(self) -> bool:
+        return self.id == "system"
+
+
+SYSTEM_CALLER = Caller("system")
+
+
+@dataclass(frozen=True)
+class HostOrder:
+    order_id: str
+    channel_slug: str
+    buyer_id: str  # "" for a guest order: no buyer may file on it
+    snapshot: OrderSnapshot
+    # Display data per line id: product name, variant name, SKU.
+    line_labels: dict[str, tuple[str, str, str]]
+
+
+@dataclass(frozen=True)
+class PaymentResult:
+    """What the payment path said: money sent and confirmed, sent and awaiting
+    the provider's confirmation, or refused."""
+
+    status: str  # "succeeded", "requested", "failed"
+    reference: str = ""
+    error: str = ""
+
+
+class OrderNotFound(LookupError):
+    pass
+
+
+class NotPermitted(PermissionError):
+    pass
+
+
+class Host(abc.ABC):
+    @abc.abstractmethod
+    def load_order(self, order_id: str) -> HostOrder:
+        """The order and every line as the rules need them; ``OrderNotFound``."""
+
+    @abc.abstractmethod
+    def may_act(self, caller: Caller, actor: Actor, channel_slug: str, buyer_id: str) -> bool:
+        """Buyers act on their own orders; merchants need order rights on the
+        channel; the platform is its permission group; apps by their token."""
+
+    @abc.abstractmethod
+    def policy_for(self, channel_slug: str) -> Policy:
+        """The channel's after-sale policy (the plugin's per-channel settings)."""
+
+    @abc.abstractmethod
+    def return_address(self, channel_slug: str) -> str:
+        """Where returns go when the merchant names no address."""
+
+    @abc.abstractmethod
+    def pay(self, movement: MoneyMovement) -> PaymentResult:
+        """Send money to the buyer: a refund through the order's payment, or a
+        gift card. Called at most once per movement attempt."""
+
+    @abc.abstractmethod
+    def record_return(self, request: AfterSaleRequest) -> None:
+        """The goods came back: record the return on the order and restock."""
+
+    @abc.abstractmethod
+    def release_unshipped(self, request: AfterSaleRequest) -> None:
+        """The unshipped units were refunded: they must not ship."""
+
+    def writer(self) -> AbstractContextManager[object]:
+        """A context in which tasks may write to the primary database (Saleor
+        restricts writes in tasks unless allowed)."""
+        return nullcontext()
+
+    @abc.abstractmethod
+    def add_order_note(self, order_id: str, message: str, caller: Caller) -> None:
+        """A note on the order's own timeline."""

@@ -1,0 +1,174 @@
+"""The host port on the sandbox shop's tables."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F
+
+from ..domain import Actor, ItemKind, LineSnapshot, OrderSnapshot, Policy
+from ..domain.money import paid_for_units
+from ..models import AfterSaleRequest, MoneyMovement, MovementKind
+from ..policy_config import policy_from_config
+from ..sandbox import models as shop
+from .base import Caller, Host, HostOrder, OrderNotFound, PaymentResult
+
+
+def buyer_id_of(order: shop.Order) -> str:
+    return f"user:{order.user_id}" if order.user_id else ""
+
+
+class SandboxHost(Host):
+    def load_order(self, order_id: str) -> HostOrder:
+        try:
+            order = shop.Order.objects.select_related("channel").get(pk=order_id)
+        except (shop.Order.DoesNotExist, ValueError):
+            raise OrderNotFound(order_id) from None
+        lines = list(order.lines.all())
+        snapshot = OrderSnapshot(
+            currency=order.currency,
+            shipping_paid=order.shipping_paid,
+            lines={
+                str(line.id): LineSnapshot(
+                    line_id=str(line.id),
+                    currency=order.currency,
+                    quantity=line.quantity,
+                    total_paid=line.total_paid,
+                    unit_price=line.unit_price,
+                    quantity_shipped=line.quantity_shipped,
+                    quantity_refunded_shipped=line.quantity_refunded_shipped,
+                    quantity_refunded_unshipped=line.quantity_refunded_unshipped,
+                    amount_refunded=line.amount_refunded,
+                    delivered_at=line.delivered_at,
+                    product_type=line.product_type or None,
+                    item_kind=ItemKind(line.item_kind),
+                    declared_unit_price=line.declared_unit_price,
+                )
+                for line in lines
+            },
+        )
+        return HostOrder(
+            order_id=str(order.id),
+            channel_slug=order.channel.slug,
+            buyer_id=buyer_id_of(order),
+            snapshot=snapshot,
+            line_labels={
+                str(line.id): (line.product_name, line.variant_name, line.sku) for line in lines
+            },
+        )
+
+    def may_act(self, caller: Caller, actor: Actor, channel_slug: str, buyer_id: str) -> bool:
+        if actor is Actor.SYSTEM:
+            return caller.is_system
+        user = caller.user
+        if user is None or not user.is_active:
+            return False
+        if actor is Actor.BUYER:
+            return bool(buyer_id) and caller.id == buyer_id
+        staff = shop.Staff.objects.filter(user=user).first()
+        if staff is None or not user.is_staff:
+            return False
+        if actor is Actor.PLATFORM:
+            return staff.is_platform
+        return staff.manage_orders and staff.channels.filter(slug=channel_slug).exists()
+
+    def policy_for(self, channel_slug: str) -> Policy:
+        values = shop.Channel.objects.filter(slug=channel_slug).values_list("policy", flat=True)
+        return policy_from_config(values.first() or {})
+
+    def return_address(self, channel_slug: str) -> str:
+        address = shop.Channel.objects.filter(slug=channel_slug).values_list(
+            "return_address", flat=True
+        )
+        return address.first() or ""
+
+    def pay(self, movement: MoneyMovement) -> PaymentResult:
+        request = movement.request
+        order = shop.Order.objects.select_related("channel").get(pk=request.order_id)
+        gift_card = movement.method == "gift_card"
+        mode = shop.RefundMode.SUCCEED if gift_card else order.channel.refund_mode
+        status = {
+            shop.RefundMode.SUCCEED: "succeeded",
+            shop.RefundMode.PENDING: "requested",
+            shop.RefundMode.FAIL: "failed",
+        }[shop.RefundMode(mode)]
+        with transaction.atomic():
+            payment, created = shop.Payment.objects.get_or_create(
+                idempotency_key=movement.idempotency_key,
+                defaults={
+                    "order": order,
+                    "kind": "gift_card" if gift_card else "refund",
+                    "amount": movement.amount,
+                    "currency": movement.currency,
+                    "status": status,
+                },
+            )
+            if (
+                created
+                and status == "succeeded"
+                and movement.kind != MovementKind.LATE_SHIPMENT_COMPENSATION
+            ):
+                self._refund_lines(request, movement.amount)
+        if payment.status == "failed":
+            return PaymentResult("failed", str(payment.pk), "the sandbox channel refuses refunds")
+        return PaymentResult(payment.status, str(payment.pk))
+
+    def confirm(self, payment_id: int, succeeded: bool) -> shop.Payment:
+        """The sandbox's 'payment app' confirms a pending refund."""
+        with transaction.atomic():
+            payment = shop.Payment.objects.select_for_update().get(pk=payment_id)
+            if payment.status == "requested":
+                payment.status = "succeeded" if succeeded else "failed"
+                payment.save(update_fields=["status"])
+                if succeeded:
+                    movement = MoneyMovement.objects.select_related("request").get(
+                        idempotency_key=payment.idempotency_key
+                    )
+                    self._refund_lines(movement.request, payment.amount)
+        return payment
+
+    def _refund_lines(self, request: AfterSaleRequest, amount: Decimal) -> None:
+        """Book a refund on the order's lines, each up to what it was paid."""
+        left = amount
+        for item in request.lines.all():
+            line = shop.OrderLine.objects.select_for_update().get(pk=item.order_line_id)
+            share = min(left, paid_for_units(_payment(line), item.quantity))
+            left -= share
+            units = (
+                "quantity_refunded_unshipped"
+                if request.before_shipment
+                else ("quantity_refunded_shipped")
+            )
+            shop.OrderLine.objects.filter(pk=line.pk).update(
+                amount_refunded=F("amount_refunded") + share,
+                **{units: F(units) + item.quantity},
+            )
+
+    def record_return(self, request: AfterSaleRequest) -> None:
+        for item in request.lines.all():
+            line = shop.OrderLine.objects.get(pk=item.order_line_id)
+            stock, _ = shop.Stock.objects.get_or_create(sku=line.sku)
+            shop.Stock.objects.filter(pk=stock.pk).update(quantity=F("quantity") + item.quantity)
+
+    def release_unshipped(self, request: AfterSaleRequest) -> None:
+        shop.OrderNote.objects.create(
+            order_id=request.order_id,
+            author="system",
+            message="Unshipped units released: they will not ship.",
+        )
+
+    def add_order_note(self, order_id: str, message: str, caller: Caller) -> None:
+        shop.OrderNote.objects.create(order_id=order_id, author=caller.id, message=message)
+
+
+def _payment(line: shop.OrderLine):  # type: ignore[no-untyped-def]
+    from ..domain.money import LinePayment
+
+    return LinePayment(
+        currency=line.order.currency,
+        quantity=line.quantity,
+        total_paid=line.total_paid,
+        quantity_refunded=line.quantity_refunded_shipped + line.quantity_refunded_unshipped,
+        amount_refunded=line.amount_refunded,
+    )

@@ -1,0 +1,15 @@
+"""Row locks, one function per model, ordered by primary key."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from .models import AfterSaleRequest, MoneyMovement
+
+
+def request_qs_select_for_update() -> QuerySet[AfterSaleRequest]:
+    return AfterSaleRequest.objects.order_by("pk").select_for_update(of=("self",))
+
+
+def money_movement_qs_select_for_update() -> QuerySet[MoneyMovement]:
+    return MoneyMovement.objects.order_by("pk").select_for_update(of=("self",))

@@ -1,0 +1,277 @@
+"""After-sale requests and everything that hangs off them.
+
+Saleor rows (orders, lines, users, channels) are referred to by id with a
+snapshot of what the rules need, never by foreign key: our migrations then pin no
+Saleor migration, and an audit record outlives any edit of the order.
+"""
+
+from __future__ import annotations
+
+import uuid
+from enum import StrEnum
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from .domain.effects import LiabilityKind
+from .domain.kinds import (
+    REASON_CHOICES,
+    REQUEST_TYPE_CHOICES,
+    Actor,
+    FreightClaimStatus,
+    ItemKind,
+)
+from .domain.policy import PayoutMethod
+from .domain.request import DefaultOutcome, Payer, PayoutKind
+from .domain.states import STATE_CHOICES, TERMINAL_STATES
+
+MONEY = {"max_digits": 20, "decimal_places": 3}  # as Saleor stores money
+ZERO = 0
+
+
+def _choices(enum: type[StrEnum]) -> list[tuple[str, str]]:
+    return [(member.value, member.value.replace("_", " ")) for member in enum]
+
+
+class AfterSaleRequest(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Optimistic concurrency: bumped by every accepted event; it is also the
+    # rules' count of accepted transitions.
+    version = models.PositiveIntegerField(default=0)
+
+    order_id = models.UUIDField()
+    channel_slug = models.SlugField(max_length=255)
+    buyer_id = models.CharField(max_length=64)
+    currency = models.CharField(max_length=3)
+
+    request_type = models.CharField(max_length=32, choices=REQUEST_TYPE_CHOICES)
+    reason = models.CharField(max_length=32, choices=REASON_CHOICES)
+    state = models.CharField(max_length=40, choices=STATE_CHOICES)
+    attempt = models.PositiveSmallIntegerField(default=1)
+    before_shipment = models.BooleanField(default=False)
+    whole_order_before_shipment = models.BooleanField(default=False)
+    description = models.TextField(blank=True, default="")
+    evidence_count = models.PositiveSmallIntegerField(default=0)
+    return_address = models.TextField(blank=True, default="")
+
+    refund_ceiling = models.DecimalField(**MONEY, default=ZERO)
+    requested_amount = models.DecimalField(**MONEY, default=ZERO)
+    refunded_amount = models.DecimalField(**MONEY, default=ZERO)
+    compensated_amount = models.DecimalField(**MONEY, default=ZERO)
+    platform_advanced_amount = models.DecimalField(**MONEY, default=ZERO)
+
+    payout_amount = models.DecimalField(**MONEY, null=True, blank=True)
+    payout_kind = models.CharField(max_length=32, choices=_choices(PayoutKind), blank=True)
+    payout_payer = models.CharField(max_length=16, choices=_choices(Payer), blank=True)
+    payout_attempt = models.PositiveSmallIntegerField(default=0)
+
+    negotiation_message_sent = models.BooleanField(default=False)
+    proposal_type = models.CharField(max_length=32, choices=REQUEST_TYPE_CHOICES, blank=True)
+    proposal_amount = models.DecimalField(**MONEY, null=True, blank=True)
+    proposal_return_address = models.TextField(blank=True, default="")
+
+    freight_claim = models.DecimalField(**MONEY, default=ZERO)
+    freight_claim_status = models.CharField(
+        max_length=16, choices=_choices(FreightClaimStatus), default=FreightClaimStatus.NONE
+    )
+    merchant_pays_all_freight = models.BooleanField(default=False)
+    late_shipment_compensated = models.BooleanField(default=False)
+    merchant_missed_deadline = models.BooleanField(default=False)
+    merchant_rejected = models.BooleanField(default=False)
+
+    state_entered_at = models.DateTimeField(default=timezone.now)
+    deadline_at = models.DateTimeField(null=True, blank=True)
+    deadline_outcome = models.CharField(max_length=32, choices=_choices(DefaultOutcome), blank=True)
+    deadline_turn = models.CharField(max_length=16, choices=_choices(Actor), blank=True)
+    paused_state = models.CharField(max_length=40, choices=STATE_CHOICES, blank=True)
+    paused_remaining = models.DurationField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "id")
+        indexes = [
+            # The sweeper's index: only requests with a running deadline are in it,
+            # so its size follows the active requests, not the table.
+            models.Index(
+                fields=["deadline_at"],
+                name="kuai_request_due_idx",
+                condition=Q(deadline_at__isnull=False),
+            ),
+            models.Index(fields=["order_id"], name="kuai_request_order_idx"),
+            models.Index(fields=["buyer_id", "-created_at"], name="kuai_request_buyer_idx"),
+            models.Index(fields=["channel_slug", "state"], name="kuai_request_channel_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(deadline_at__isnull=True) | ~Q(state__in=list(TERMINAL_STATES)),
+                name="kuai_request_terminal_has_no_deadline",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request_type} {self.id} ({self.state})"
+
+
+class AfterSaleRequestLine(models.Model):
+    """One order line in a request, with the snapshot the rules need."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    request = models.ForeignKey(AfterSaleRequest, related_name="lines", on_delete=models.CASCADE)
+    order_line_id = models.UUIDField()
+    quantity = models.PositiveIntegerField()
+    # True while the request is active: one active request per order line.
+    is_active = models.BooleanField(default=True)
+
+    product_name = models.CharField(max_length=386, blank=True, default="")
+    variant_name = models.CharField(max_length=255, blank=True, default="")
+    product_sku = models.CharField(max_length=255, blank=True, default="")
+    product_type = models.CharField(max_length=255, blank=True, default="")
+    item_kind = models.CharField(max_length=16, choices=_choices(ItemKind), default=ItemKind.GOODS)
+    currency = models.CharField(max_length=3)
+    ordered_quantity = models.PositiveIntegerField()
+    quantity_shipped = models.PositiveIntegerField(default=0)
+    quantity_refunded_shipped = models.PositiveIntegerField(default=0)
+    quantity_refunded_unshipped = models.PositiveIntegerField(default=0)
+    total_paid = models.DecimalField(**MONEY)
+    unit_price = models.DecimalField(**MONEY)
+    amount_refunded = models.DecimalField(**MONEY, default=ZERO)
+    declared_unit_price = models.DecimalField(**MONEY, null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("request", "order_line_id")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order_line_id"],
+                condition=Q(is_active=True),
+                name="kuai_one_active_request_per_line",
+            ),
+        ]
+        indexes = [models.Index(fields=["order_line_id"], name="kuai_line_order_line_idx")]
+
+
+class EvidenceKind(StrEnum):
+    IMAGE = "image"  # an image URL
+    FILE = "file"  # an uploaded file's URL
+    TEXT = "text"  # a written statement
+
+
+class Evidence(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    request = models.ForeignKey(AfterSaleRequest, related_name="evidence", on_delete=models.CASCADE)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    actor_kind = models.CharField(max_length=16, choices=_choices(Actor))
+    actor_id = models.CharField(max_length=64, blank=True, default="")
+    kind = models.CharField(max_length=8, choices=_choices(EvidenceKind))
+    url = models.URLField(max_length=2048, blank=True, default="")
+    text = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ("created_at", "id")
+
+
+class ShipmentKind(StrEnum):
+    RETURN = "return"  # the buyer sends goods back
+    REPLACEMENT = "replacement"  # the merchant sends an exchange's replacement
+    RESHIP = "reship"  # the merchant sends missing items
+
+
+class Shipment(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    request = models.ForeignKey(
+        AfterSaleRequest, related_name="shipments", on_delete=models.CASCADE
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    kind = models.CharField(max_length=16, choices=_choices(ShipmentKind))
+    carrier = models.CharField(max_length=128)
+    tracking_number = models.CharField(max_length=128)
+    entered_by_kind = models.CharField(max_length=16, choices=_choices(Actor))
+    entered_by_id = models.CharField(max_length=64, blank=True, default="")
+
+    class Meta:
+        ordering = ("created_at", "id")
+
+
+class MovementKind(StrEnum):
+    REFUND = "refund"  # money back through the order's payment
+    PRIORITY_COMPENSATION = "priority_compensation"  # missing items paid by the platform
+    LATE_SHIPMENT_COMPENSATION = "late_shipment_compensation"
+
+
+class MovementStatus(StrEnum):
+    PENDING = "pending"  # recorded; not yet sent to the payment provider
+    REQUESTED = "requested"  # sent; waiting for the provider's confirmation
+    SUCCEEDED = "succeeded"  # the money reached the buyer
+    FAILED = "failed"  # the provider refused; a retry creates a new attempt
+
+
+class MoneyMovement(models.Model):
+    """One payment to the buyer. The idempotency key is unique: the same key
+    never pays twice."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    request = models.ForeignKey(
+        AfterSaleRequest, related_name="money_movements", on_delete=models.PROTECT
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    idempotency_key = models.CharField(max_length=255, unique=True)
+    kind = models.CharField(max_length=32, choices=_choices(MovementKind))
+    method = models.CharField(max_length=16, choices=_choices(PayoutMethod))
+    payer = models.CharField(max_length=16, choices=_choices(Payer))
+    amount = models.DecimalField(**MONEY)
+    currency = models.CharField(max_length=3)
+    attempt = models.PositiveSmallIntegerField(default=1)
+    status = models.CharField(
+        max_length=16, choices=_choices(MovementStatus), default=MovementStatus.PENDING
+    )
+    provider_reference = models.CharField(max_length=255, blank=True, default="")
+    error = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ("created_at", "id")
+        indexes = [models.Index(fields=["status"], name="kuai_movement_status_idx")]
+
+
+class LiabilityEntry(models.Model):
+    """What a merchant owes the platform, per channel (spec §5)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    channel_slug = models.SlugField(max_length=255)
+    request = models.ForeignKey(
+        AfterSaleRequest, related_name="liabilities", on_delete=models.PROTECT
+    )
+    kind = models.CharField(max_length=40, choices=_choices(LiabilityKind))
+    amount = models.DecimalField(**MONEY)
+    currency = models.CharField(max_length=3)
+    idempotency_key = models.CharField(max_length=255, unique=True)
+
+    class Meta:
+        ordering = ("created_at", "id")
+        indexes = [models.Index(fields=["channel_slug", "created_at"], name="kuai_liability_idx")]
+
+
+class TimelineEvent(models.Model):
+    """Who did what, when, with what note (spec §6)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    request = models.ForeignKey(AfterSaleRequest, related_name="timeline", on_delete=models.CASCADE)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    actor_kind = models.CharField(max_length=16, choices=_choices(Actor))
+    actor_id = models.CharField(max_length=64, blank=True, default="")
+    event = models.CharField(max_length=48)
+    from_state = models.CharField(max_length=40, choices=STATE_CHOICES, blank=True)
+    to_state = models.CharField(max_length=40, choices=STATE_CHOICES)
+    note = models.TextField(blank=True, default="")
+    version = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ("created_at", "version")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "version"], name="kuai_one_event_per_version"
+            ),
+        ]

@@ -1,0 +1,160 @@
+"""Demo data for the sandbox: a channel, people with their roles, and orders in
+the shapes after-sale service meets (delivered, unshipped, with a free gift)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractUser
+
+from ..domain.kinds import ItemKind
+from ..host.base import Caller
+from . import models as shop
+
+User = get_user_model()
+
+
+@dataclass(frozen=True)
+class LineSpec:
+    sku: str
+    product_name: str
+    quantity: int
+    total_paid: str
+    unit_price: str | None = None
+    shipped: int | None = None  # default: all units shipped
+    product_type: str = "apparel"
+    item_kind: ItemKind = ItemKind.GOODS
+    declared_unit_price: str | None = None
+
+
+@dataclass
+class Demo:
+    channel: shop.Channel
+    other_channel: shop.Channel
+    buyer: AbstractUser
+    other_buyer: AbstractUser
+    merchant: AbstractUser
+    other_merchant: AbstractUser
+    clerk: AbstractUser  # staff without order rights
+    platform: AbstractUser
+    orders: dict[str, shop.Order] = field(default_factory=dict)
+
+
+def caller_for(user: AbstractUser) -> Caller:
+    return Caller(f"user:{user.pk}", user=user)
+
+
+def make_channel(slug: str, currency: str = "CNY", **fields: object) -> shop.Channel:
+    channel, _ = shop.Channel.objects.get_or_create(
+        slug=slug,
+        defaults={
+            "name": slug.replace("-", " ").title(),
+            "currency": currency,
+            "return_address": f"Returns desk, {slug} warehouse, Hangzhou",
+            **fields,
+        },
+    )
+    return channel
+
+
+def make_user(email: str, *, staff: bool = False) -> AbstractUser:
+    user, _ = User.objects.get_or_create(
+        username=email, defaults={"email": email, "is_staff": staff}
+    )
+    return user
+
+
+def make_staff(
+    email: str, *, channels: list[shop.Channel], manage_orders: bool = True, platform: bool = False
+) -> AbstractUser:
+    user = make_user(email, staff=True)
+    staff, _ = shop.Staff.objects.get_or_create(
+        user=user, defaults={"manage_orders": manage_orders, "is_platform": platform}
+    )
+    staff.channels.set(channels)
+    return user
+
+
+def make_order(
+    channel: shop.Channel,
+    user: AbstractUser | None,
+    lines: list[LineSpec],
+    *,
+    shipping: str = "10.00",
+    delivered_at: datetime | None = None,
+) -> shop.Order:
+    order = shop.Order.objects.create(
+        channel=channel, user=user, currency=channel.currency, shipping_paid=Decimal(shipping)
+    )
+    for spec in lines:
+        shipped = spec.quantity if spec.shipped is None else spec.shipped
+        total = Decimal(spec.total_paid)
+        shop.OrderLine.objects.create(
+            order=order,
+            product_name=spec.product_name,
+            sku=spec.sku,
+            product_type=spec.product_type,
+            item_kind=spec.item_kind,
+            declared_unit_price=Decimal(spec.declared_unit_price)
+            if spec.declared_unit_price
+            else None,
+            quantity=spec.quantity,
+            quantity_shipped=shipped,
+            unit_price=Decimal(spec.unit_price) if spec.unit_price else total / spec.quantity,
+            total_paid=total,
+            delivered_at=delivered_at if shipped else None,
+        )
+        shop.Stock.objects.get_or_create(sku=spec.sku, defaults={"quantity": 10})
+    return order
+
+
+def make_demo(now: datetime) -> Demo:
+    """Everything the demo and the tests start from."""
+    channel = make_channel("default-channel")
+    other = make_channel("other-channel")
+    demo = Demo(
+        channel=channel,
+        other_channel=other,
+        buyer=make_user("buyer@example.com"),
+        other_buyer=make_user("other.buyer@example.com"),
+        merchant=make_staff("merchant@example.com", channels=[channel]),
+        other_merchant=make_staff("merchant@other.example.com", channels=[other]),
+        clerk=make_staff("clerk@example.com", channels=[channel], manage_orders=False),
+        platform=make_staff(
+            "platform@example.com", channels=[], manage_orders=False, platform=True
+        ),
+    )
+    delivered = now - timedelta(days=2)
+    demo.orders["delivered"] = make_order(
+        channel,
+        demo.buyer,
+        [
+            LineSpec("TEE-RED-M", "Cotton tee, red, M", 2, "200.00"),
+            LineSpec("CAP-BLK", "Baseball cap, black", 1, "59.90"),
+        ],
+        delivered_at=delivered,
+    )
+    demo.orders["unshipped"] = make_order(
+        channel, demo.buyer, [LineSpec("MUG-WHT", "Ceramic mug", 2, "80.00", shipped=0)]
+    )
+    demo.orders["with_gift"] = make_order(
+        channel,
+        demo.buyer,
+        [
+            LineSpec("KETTLE-1", "Electric kettle", 1, "299.00", product_type="appliance"),
+            LineSpec(
+                "KETTLE-GIFT",
+                "Tea sampler (gift)",
+                1,
+                "0.00",
+                unit_price="0.00",
+                item_kind=ItemKind.GIFT,
+                declared_unit_price="39.90",
+            ),
+        ],
+        delivered_at=delivered,
+    )
+    return demo
