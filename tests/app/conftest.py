@@ -1,9 +1,12 @@
+"""Fixtures for the app tests: the sandbox shop on PostgreSQL."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
 import pytest
 
+import saleor_kuai_returns.sandbox.celery  # noqa: F401 - the sandbox's Celery app is current
 from saleor_kuai_returns.sandbox.factory import Demo, caller_for, make_demo
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
