@@ -8,6 +8,7 @@ batch with bulk writes.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -185,10 +186,22 @@ def write(staged: list[Staged]) -> None:
             transaction.on_commit(callback)
 
 
+def request_uuid(request_id: object) -> uuid.UUID:
+    """A request id as given by a caller; anything malformed is simply not found."""
+    if isinstance(request_id, uuid.UUID):
+        return request_id
+    try:
+        return uuid.UUID(str(request_id))
+    except ValueError:
+        raise ActionError(
+            ActionErrorCode.NOT_FOUND, f"no after-sale request {request_id}"
+        ) from None
+
+
 def lock_request(request_id: object) -> AfterSaleRequest:
     try:
-        return request_qs_select_for_update().get(pk=request_id)
-    except (AfterSaleRequest.DoesNotExist, ValueError, TypeError):
+        return request_qs_select_for_update().get(pk=request_uuid(request_id))
+    except AfterSaleRequest.DoesNotExist:
         raise ActionError(
             ActionErrorCode.NOT_FOUND, f"no after-sale request {request_id}"
         ) from None

@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from ..domain import Actor, Reason, RejectionReason, RequestType
@@ -20,7 +19,7 @@ from ..domain.states import State
 from ..host import get_host
 from ..host.base import SYSTEM_CALLER, Caller, Host
 from ..models import AfterSaleRequest, Evidence, Shipment, ShipmentKind
-from .core import execute
+from .core import execute, request_uuid
 from .create import EvidenceItem
 from .errors import ActionError, ActionErrorCode
 
@@ -166,7 +165,7 @@ def approve_request(
     host = host or get_host()
     if return_address is None:
         channel = (
-            AfterSaleRequest.objects.filter(pk=request_id)
+            AfterSaleRequest.objects.filter(pk=request_uuid(request_id))
             .values_list("channel_slug", flat=True)
             .first()
         )
@@ -261,7 +260,7 @@ def ship_items(
 ) -> AfterSaleRequest:
     """Ship an exchange's replacement or the missing items, with tracking."""
     request_type = (
-        AfterSaleRequest.objects.filter(pk=request_id)
+        AfterSaleRequest.objects.filter(pk=request_uuid(request_id))
         .values_list("request_type", flat=True)
         .first()
     )
@@ -323,14 +322,11 @@ def expire_request(
 
 
 def _order_id_of(request_id: object) -> str:
-    try:
-        order_id = (
-            AfterSaleRequest.objects.filter(pk=request_id)
-            .values_list("order_id", flat=True)
-            .first()
-        )
-    except (ValueError, ValidationError):
-        order_id = None
+    order_id = (
+        AfterSaleRequest.objects.filter(pk=request_uuid(request_id))
+        .values_list("order_id", flat=True)
+        .first()
+    )
     if order_id is None:
         raise ActionError(ActionErrorCode.NOT_FOUND, f"no after-sale request {request_id}")
     return str(order_id)
