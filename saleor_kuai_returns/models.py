@@ -105,7 +105,7 @@ class AfterSaleRequest(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(deadline_at__isnull=True) | ~Q(state__in=list(TERMINAL_STATES)),
+                condition=Q(deadline_at__isnull=True) | ~Q(state__in=sorted(TERMINAL_STATES)),
                 name="kuai_request_terminal_has_no_deadline",
             ),
         ]
