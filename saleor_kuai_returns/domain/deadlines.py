@@ -34,12 +34,6 @@ class DeadlineRule:
         return duration
 
 
-def _rule(
-    state: State, turn: Actor, outcome: DefaultOutcome, policy_field: str, source: str
-) -> DeadlineRule:
-    return DeadlineRule(state, turn, outcome, policy_field, source)
-
-
 _M, _B, _P, _S = Actor.MERCHANT, Actor.BUYER, Actor.PLATFORM, Actor.SYSTEM
 _O = DefaultOutcome
 
@@ -47,45 +41,51 @@ DEADLINE_RULES: dict[State, DeadlineRule] = {
     rule.state: rule
     for rule in (
         # refund_only before shipment uses ``unshipped_refund_review`` (24 h).
-        _rule(State.AWAITING_MERCHANT_REVIEW, _M, _O.AUTO_APPROVE, "review", "SEED"),
-        _rule(State.PROPOSAL_AWAITING_BUYER, _B, _O.BACK_TO_REVIEW, "proposal_answer", "PLATFORM"),
-        _rule(State.REJECTED, _B, _O.AUTO_CLOSE, "rejected_answer", "PLATFORM"),
-        _rule(State.AWAITING_BUYER_RETURN, _B, _O.AUTO_CLOSE, "buyer_return", "SEED"),
-        _rule(State.AWAITING_MERCHANT_RECEIPT, _M, _O.AUTO_REFUND, "merchant_receipt", "SEED"),
-        _rule(State.RECEIPT_REJECTED, _B, _O.AUTO_CLOSE, "rejected_answer", "PLATFORM"),
-        _rule(
+        DeadlineRule(State.AWAITING_MERCHANT_REVIEW, _M, _O.AUTO_APPROVE, "review", "SEED"),
+        DeadlineRule(
+            State.PROPOSAL_AWAITING_BUYER, _B, _O.BACK_TO_REVIEW, "proposal_answer", "PLATFORM"
+        ),
+        DeadlineRule(State.REJECTED, _B, _O.AUTO_CLOSE, "rejected_answer", "PLATFORM"),
+        DeadlineRule(State.AWAITING_BUYER_RETURN, _B, _O.AUTO_CLOSE, "buyer_return", "SEED"),
+        DeadlineRule(
+            State.AWAITING_MERCHANT_RECEIPT, _M, _O.AUTO_REFUND, "merchant_receipt", "SEED"
+        ),
+        DeadlineRule(State.RECEIPT_REJECTED, _B, _O.AUTO_CLOSE, "rejected_answer", "PLATFORM"),
+        DeadlineRule(
             State.AWAITING_REPLACEMENT_SHIPMENT,
             _M,
             _O.ESCALATE,
             "replacement_shipment",
             "PLATFORM",
         ),
-        _rule(State.AWAITING_RESHIP, _M, _O.LATE_SHIPMENT, "reship", "SEED"),
-        _rule(State.RESHIP_OVERDUE, _M, _O.PRIORITY_COMPENSATION, "reship_overdue", "PROJECT"),
-        _rule(
+        DeadlineRule(State.AWAITING_RESHIP, _M, _O.LATE_SHIPMENT, "reship", "SEED"),
+        DeadlineRule(
+            State.RESHIP_OVERDUE, _M, _O.PRIORITY_COMPENSATION, "reship_overdue", "PROJECT"
+        ),
+        DeadlineRule(
             State.AWAITING_BUYER_CONFIRMATION,
             _B,
             _O.AUTO_COMPLETE,
             "buyer_confirmation",
             "PLATFORM",
         ),
-        _rule(State.ARBITRATION_RULING, _P, _O.RULE_FOR_BUYER, "ruling", "PROJECT"),
-        _rule(
+        DeadlineRule(State.ARBITRATION_RULING, _P, _O.RULE_FOR_BUYER, "ruling", "PROJECT"),
+        DeadlineRule(
             State.ARBITRATION_BUYER_EVIDENCE,
             _B,
             _O.NEXT_EVIDENCE_ROUND,
             "evidence_round",
             "PLATFORM",
         ),
-        _rule(
+        DeadlineRule(
             State.ARBITRATION_MERCHANT_EVIDENCE,
             _M,
             _O.TO_RULING,
             "evidence_round",
             "PLATFORM",
         ),
-        _rule(State.REFUNDING, _S, _O.MARK_REFUND_FAILED, "refund_confirmation", "PROJECT"),
-        _rule(State.REFUND_FAILED, _M, _O.RETRY_REFUND, "refund_retry", "PROJECT"),
+        DeadlineRule(State.REFUNDING, _S, _O.MARK_REFUND_FAILED, "refund_confirmation", "PROJECT"),
+        DeadlineRule(State.REFUND_FAILED, _M, _O.RETRY_REFUND, "refund_retry", "PROJECT"),
     )
 }
 
