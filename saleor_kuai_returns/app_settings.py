@@ -31,7 +31,9 @@ class AppSettings:
 
     @property
     def SWEEP_BATCH_SIZE(self) -> int:
-        """Due requests one sweeper run claims and expires in one transaction."""
+        """Due requests one sweeper run claims and expires in one transaction: this
+        many row locks held at once, and their rows and lines in memory (a few KB
+        each)."""
         return int(self._get("SWEEP_BATCH_SIZE", 500))  # type: ignore[call-overload]
 
     @property

@@ -5,28 +5,29 @@ from __future__ import annotations
 from typing import Any
 
 from celery import shared_task
+from django.db import transaction
 from django.utils import timezone
 
 from .app_settings import app_settings
 from .host import get_host
 from .host.base import Caller
 
-# How many due requests one sweep claims: a batch is one transaction holding this
-# many row locks and their lines in memory (a few KB each).
-SWEEP_BATCH_SIZE = 500
-
 
 @shared_task(name="kuai_returns.sweep_deadlines", ignore_result=True)
 def sweep_deadlines() -> int:
-    """Apply every due default outcome; chain while batches come back full."""
-    from .sweeper import expire_due
+    """Apply every due default outcome, one batch per task; chain while batches
+    come back full (a short batch means nothing more is due, or the rest is held
+    by other workers), stop when a full batch expired nothing (all broken rows,
+    logged: beat tries again at its next tick)."""
+    from .sweeper import sweep_batch
 
     host = get_host()
+    batch_size = app_settings.SWEEP_BATCH_SIZE
     with host.writer():
-        done = expire_due(timezone.now(), batch_size=app_settings.SWEEP_BATCH_SIZE, host=host)
-    if done >= app_settings.SWEEP_BATCH_SIZE:
+        batch = sweep_batch(timezone.now(), batch_size=batch_size, host=host)
+    if batch.claimed >= batch_size and batch.expired:
         sweep_deadlines.delay()
-    return done
+    return batch.expired
 
 
 @shared_task(
@@ -76,3 +77,13 @@ def add_order_note(order_id: str, message: str, caller_id: str) -> None:
     host = get_host()
     with host.writer():
         host.add_order_note(order_id, message, Caller(caller_id))
+
+
+@shared_task(name="kuai_returns.add_order_notes", ignore_result=True)
+def add_order_notes(notes: list[tuple[str, str, str]]) -> None:
+    """The order notes of a batch of transitions, ``(order id, message, caller id)``
+    each: one message per sweeper batch instead of one per request."""
+    host = get_host()
+    with host.writer(), transaction.atomic():
+        for order_id, message, caller_id in notes:
+            host.add_order_note(order_id, message, Caller(caller_id))

@@ -16,6 +16,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from ..bulk import insert_rows, update_rows
 from ..conversion import apply_view, to_view
 from ..domain import Actor, Decision, Policy, decide
 from ..domain import commands as c
@@ -61,6 +62,10 @@ class Staged:
     event: TimelineEvent
     movements: list[MoneyMovement] = field(default_factory=list)
     liabilities: list[LiabilityEntry] = field(default_factory=list)
+    # Order notes as (order id, message, caller id): a batch sends them in one task.
+    notes: list[tuple[str, str, str]] = field(default_factory=list)
+    # The request's columns the decision changed: the only ones written back.
+    changed: frozenset[str] = frozenset()
     after_commit: list[Callable[[], None]] = field(default_factory=list)
 
     @property
@@ -87,14 +92,14 @@ def stage(
     """Ask the rules; on success update ``request`` in memory and stage its rows."""
     policy = policy or host.policy_for(request.channel_slug)
     decision = decide(to_view(request, lines), command, actor, now, policy)
+    before = request.__dict__.copy()
     apply_view(request, decision.view)
     staged = Staged(request, decision, transition_event(request, decision, caller, note))
+    after = request.__dict__
+    staged.changed = frozenset(name for name in REQUEST_FIELDS if after[name] != before[name])
     for effect in decision.effects:
         _stage_effect(staged, effect, policy.late_shipment_payout, host)
-    message = describe(decision)
-    staged.after_commit.append(
-        lambda: _dispatch("add_order_note", str(request.order_id), message, caller.id)
-    )
+    staged.notes.append((str(request.order_id), describe(decision), caller.id))
     return staged
 
 
@@ -147,28 +152,30 @@ def _stage_effect(staged: Staged, effect: Effect, late_method: PayoutMethod, hos
         staged.after_commit.append(lambda: _dispatch("release_unshipped", str(request.id)))
     elif isinstance(effect, OpenGoodsRecovery):
         message = "Goods recovery: the merchant recovers the goods from the buyer itself."
-        staged.after_commit.append(
-            lambda: _dispatch("add_order_note", str(request.order_id), message, "system")
-        )
+        staged.notes.append((str(request.order_id), message, "system"))
     # BlockReasonForLines needs no row: the ruling's timeline event is the record.
 
 
-def _dispatch(task_name: str, *args: str) -> None:
+def _dispatch(task_name: str, *args: object) -> None:
     from .. import tasks
 
     getattr(tasks, task_name).delay(*args)
 
 
 def write(staged: list[Staged]) -> None:
-    """Save a batch of decisions with a handful of queries."""
+    """Save a batch of decisions with the same handful of queries at any batch
+    size; after commit, one task per money movement and one for all order notes."""
     if not staged:
         return
     requests = [item.request for item in staged]
     now = timezone.now()
     for request in requests:
         request.updated_at = now
-    AfterSaleRequest.objects.bulk_update(requests, [*REQUEST_FIELDS, "updated_at"])
-    TimelineEvent.objects.bulk_create([item.event for item in staged])
+    # The request row is locked and was read in this transaction: a column no
+    # decision changed holds its value already.
+    changed = [name for name in REQUEST_FIELDS if any(name in item.changed for item in staged)]
+    update_rows(AfterSaleRequest, requests, [*changed, "updated_at"])
+    insert_rows(TimelineEvent, [item.event for item in staged])
     movements = [movement for item in staged for movement in item.movements]
     if movements:
         MoneyMovement.objects.bulk_create(movements)
@@ -178,6 +185,9 @@ def write(staged: list[Staged]) -> None:
     ended = [item.request.pk for item in staged if item.ends_request]
     if ended:
         AfterSaleRequestLine.objects.filter(request_id__in=ended).update(is_active=False)
+    notes = [note for item in staged for note in item.notes]
+    if notes:
+        transaction.on_commit(lambda: _dispatch("add_order_notes", notes))
     for item in staged:
         for movement in item.movements:
             movement_id = str(movement.pk)

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
 from ..domain import Actor, ItemKind, LineSnapshot, OrderSnapshot, Policy
 from ..domain.money import paid_for_units
@@ -115,7 +116,10 @@ class SandboxHost(Host):
         return PaymentResult(payment.status, str(payment.pk))
 
     def confirm(self, payment_id: int, succeeded: bool) -> shop.Payment:
-        """The sandbox's 'payment app' confirms a pending refund."""
+        """The sandbox's 'payment app' answers a pending refund, and tells the
+        after-sale app as Saleor's refund hooks do: in the same transaction, once."""
+        from ..actions.money import confirm_movement
+
         with transaction.atomic():
             payment = shop.Payment.objects.select_for_update().get(pk=payment_id)
             if payment.status == "requested":
@@ -126,6 +130,13 @@ class SandboxHost(Host):
                         idempotency_key=payment.idempotency_key
                     )
                     self._refund_lines(movement.request, payment.amount)
+                confirm_movement(
+                    payment.idempotency_key,
+                    succeeded=succeeded,
+                    now=timezone.now(),
+                    host=self,
+                    reference=str(payment.pk),
+                )
         return payment
 
     def _refund_lines(self, request: AfterSaleRequest, amount: Decimal) -> None:

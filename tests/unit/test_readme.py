@@ -28,7 +28,7 @@ def test_the_engine_example_runs_and_says_what_it_shows():
 
 
 def _settings_table() -> dict[str, str]:
-    section = README.split("## Settings", 1)[1].split("\n## ", 1)[0]
+    section = README.split("## Settings", 1)[1].split("\n## ", 1)[0].split("\n### ", 1)[0]
     rows = re.findall(r"^\| `(\w+)` \| ([^|]+) \|", section, flags=re.MULTILINE)
     return {name: default.strip() for name, default in rows}
 

@@ -1,0 +1,168 @@
+"""Fixtures for the tests that run inside a real Saleor 3.23 (``bin/test-saleor``).
+
+Everywhere else — our own suite in ``.venv`` (``bin/test``) — this folder is
+skipped with the reason below. Saleor's fixtures (``fulfilled_order``,
+``staff_api_client``, ``app``, …) come from Saleor's root conftest, which
+``tests.saleor.bootstrap`` loads.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+
+import pytest
+
+HOW_TO_RUN = (
+    "run them with bin/test-saleor and SALEOR_PYTHON pointing at the Python of a "
+    "Saleor 3.23 environment (README: 'Install into Saleor')"
+)
+
+if importlib.util.find_spec("saleor") is None:
+    pytest.skip(f"Saleor 3.23 is not importable here; {HOW_TO_RUN}.", allow_module_level=True)
+if "saleor_root_conftest" not in sys.modules:
+    pytest.skip(
+        f"Saleor's test fixtures are not loaded (-p tests.saleor.bootstrap); {HOW_TO_RUN}.",
+        allow_module_level=True,
+    )
+
+from decimal import Decimal  # noqa: E402
+
+from saleor.account.models import Group  # noqa: E402
+from saleor.payment import TransactionAction  # noqa: E402
+from saleor.plugins.manager import get_plugins_manager  # noqa: E402
+from saleor.webhook.event_types import WebhookEventSyncType  # noqa: E402
+
+from saleor_kuai_returns.host.base import Caller  # noqa: E402
+from saleor_kuai_returns.host.saleor import SaleorHost  # noqa: E402
+from saleor_kuai_returns.models import (  # noqa: E402
+    AfterSaleRequest,
+    AfterSaleRequestLine,
+    MoneyMovement,
+)
+
+PLUGIN_PATH = "saleor_kuai_returns.plugin.KuaiReturnsPlugin"
+
+
+@pytest.fixture(autouse=True)
+def kuai_in_saleor(settings, setup_dummy_gateways):
+    """Saleor's test fixtures load only its dummy payment gateways; ours joins them."""
+    settings.PLUGINS = [*settings.PLUGINS, PLUGIN_PATH]
+    settings.KUAI_RETURNS_HOST = "saleor_kuai_returns.host.saleor.SaleorHost"
+
+
+@pytest.fixture
+def host():
+    return SaleorHost()
+
+
+@pytest.fixture
+def plugins_manager_with_kuai(kuai_in_saleor):
+    return get_plugins_manager(allow_replica=False)
+
+
+@pytest.fixture
+def run_on_commit(django_capture_on_commit_callbacks):
+    """Run what actions schedule after commit (Saleor's test Celery is eager)."""
+
+    def runner(action, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return action(*args, **kwargs)
+
+    return runner
+
+
+@pytest.fixture
+def buyer(customer_user):
+    return Caller(f"user:{customer_user.pk}", user=customer_user)
+
+
+@pytest.fixture
+def order_staff_group(permission_manage_orders, channel_USD):
+    """Saleor's way to give order rights on one channel only."""
+    group = Group.objects.create(name="Orders of main", restricted_access_to_channels=True)
+    group.permissions.add(permission_manage_orders)
+    group.channels.add(channel_USD)
+    return group
+
+
+@pytest.fixture
+def merchant(staff_user, order_staff_group):
+    staff_user.groups.add(order_staff_group)
+    return Caller(f"user:{staff_user.pk}", user=staff_user)
+
+
+@pytest.fixture
+def payment_app(app, permission_manage_payments):
+    """A payment app that owns the order's transaction and handles refund requests."""
+    app.permissions.add(permission_manage_payments)
+    webhook = app.webhooks.create(
+        name="refunds", is_active=True, target_url="https://payments.example.com/webhooks/"
+    )
+    webhook.events.create(event_type=WebhookEventSyncType.TRANSACTION_REFUND_REQUESTED)
+    return app
+
+
+@pytest.fixture
+def paid_order(fulfilled_order, payment_app, transaction_item_generator):
+    """A shipped order paid in full through a Transactions payment app."""
+    transaction_item_generator(
+        order_id=fulfilled_order.pk,
+        app=payment_app,
+        charged_value=fulfilled_order.total_gross_amount,
+        available_actions=[TransactionAction.REFUND],
+        psp_reference="PSP-charge-1",
+    )
+    return fulfilled_order
+
+
+@pytest.fixture
+def make_request():
+    """An after-sale request row on a Saleor order, in the state a test needs."""
+
+    def make(order, lines, *, state="refunding", request_type="refund_only", **fields):
+        request = AfterSaleRequest.objects.create(
+            order_id=order.pk,
+            channel_slug=order.channel.slug,
+            buyer_id=f"user:{order.user_id}" if order.user_id else "",
+            currency=order.currency,
+            request_type=request_type,
+            reason="quality_function",
+            state=state,
+            **fields,
+        )
+        for line, quantity in lines:
+            AfterSaleRequestLine.objects.create(
+                request=request,
+                order_line_id=line.pk,
+                quantity=quantity,
+                currency=order.currency,
+                ordered_quantity=line.quantity,
+                quantity_shipped=line.quantity_fulfilled,
+                total_paid=line.total_price_gross_amount,
+                unit_price=line.undiscounted_unit_price_gross_amount,
+            )
+        return request
+
+    return make
+
+
+@pytest.fixture
+def make_movement():
+    def make(request, amount, *, kind="refund", method="refund", attempt=1):
+        return MoneyMovement.objects.create(
+            request=request,
+            idempotency_key=f"kuai:{request.pk}:{kind}:{attempt}",
+            kind=kind,
+            method=method,
+            payer="merchant",
+            amount=Decimal(amount),
+            currency=request.currency,
+            attempt=attempt,
+        )
+
+    return make
+
+
+def line_by_sku(order, sku):
+    return order.lines.get(product_sku=sku)
