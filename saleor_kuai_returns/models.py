@@ -43,7 +43,7 @@ class AfterSaleRequest(models.Model):
     version = models.PositiveIntegerField(default=0)
 
     order_id = models.UUIDField()
-    channel_slug = models.SlugField(max_length=255)
+    channel_slug = models.SlugField(max_length=255, db_index=False)  # indexed with state
     buyer_id = models.CharField(max_length=64)
     currency = models.CharField(max_length=3)
 
@@ -240,7 +240,7 @@ class LiabilityEntry(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
-    channel_slug = models.SlugField(max_length=255)
+    channel_slug = models.SlugField(max_length=255, db_index=False)  # indexed with created_at
     request = models.ForeignKey(
         AfterSaleRequest, related_name="liabilities", on_delete=models.PROTECT
     )
