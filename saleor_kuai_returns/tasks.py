@@ -72,13 +72,6 @@ def release_unshipped(request_id: str) -> None:
         host.release_unshipped(AfterSaleRequest.objects.get(pk=request_id))
 
 
-@shared_task(name="kuai_returns.add_order_note", ignore_result=True)
-def add_order_note(order_id: str, message: str, caller_id: str) -> None:
-    host = get_host()
-    with host.writer():
-        host.add_order_note(order_id, message, Caller(caller_id))
-
-
 @shared_task(name="kuai_returns.add_order_notes", ignore_result=True)
 def add_order_notes(notes: list[tuple[str, str, str]]) -> None:
     """The order notes of a batch of transitions, ``(order id, message, caller id)``

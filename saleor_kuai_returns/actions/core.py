@@ -98,12 +98,12 @@ def stage(
     after = request.__dict__
     staged.changed = frozenset(name for name in REQUEST_FIELDS if after[name] != before[name])
     for effect in decision.effects:
-        _stage_effect(staged, effect, policy.late_shipment_payout, host)
+        _stage_effect(staged, effect)
     staged.notes.append((str(request.order_id), describe(decision), caller.id))
     return staged
 
 
-def _stage_effect(staged: Staged, effect: Effect, late_method: PayoutMethod, host: Host) -> None:
+def _stage_effect(staged: Staged, effect: Effect) -> None:
     request = staged.request
     if isinstance(effect, PayBuyer):
         kind = (

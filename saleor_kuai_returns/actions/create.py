@@ -117,7 +117,7 @@ def create_request(
             request_created_event(request, caller, new.description)
             message = f"After-sale request filed: {view.request_type.value.replace('_', ' ')}."
             transaction.on_commit(
-                lambda: _dispatch("add_order_note", order.order_id, message, caller.id)
+                lambda: _dispatch("add_order_notes", [(order.order_id, message, caller.id)])
             )
     except IntegrityError as error:
         # Two filings raced for the same line: the partial unique index decided.

@@ -30,24 +30,7 @@ class SandboxHost(Host):
         snapshot = OrderSnapshot(
             currency=order.currency,
             shipping_paid=order.shipping_paid,
-            lines={
-                str(line.id): LineSnapshot(
-                    line_id=str(line.id),
-                    currency=order.currency,
-                    quantity=line.quantity,
-                    total_paid=line.total_paid,
-                    unit_price=line.unit_price,
-                    quantity_shipped=line.quantity_shipped,
-                    quantity_refunded_shipped=line.quantity_refunded_shipped,
-                    quantity_refunded_unshipped=line.quantity_refunded_unshipped,
-                    amount_refunded=line.amount_refunded,
-                    delivered_at=line.delivered_at,
-                    product_type=line.product_type or None,
-                    item_kind=ItemKind(line.item_kind),
-                    declared_unit_price=line.declared_unit_price,
-                )
-                for line in lines
-            },
+            lines={str(line.id): _snapshot(line, order.currency) for line in lines},
         )
         return HostOrder(
             order_id=str(order.id),
@@ -144,7 +127,9 @@ class SandboxHost(Host):
         left = amount
         for item in request.lines.all():
             line = shop.OrderLine.objects.select_for_update().get(pk=item.order_line_id)
-            share = min(left, paid_for_units(_payment(line), item.quantity))
+            share = min(
+                left, paid_for_units(_snapshot(line, request.currency).payment, item.quantity)
+            )
             left -= share
             units = (
                 "quantity_refunded_unshipped"
@@ -173,13 +158,20 @@ class SandboxHost(Host):
         shop.OrderNote.objects.create(order_id=order_id, author=caller.id, message=message)
 
 
-def _payment(line: shop.OrderLine):  # type: ignore[no-untyped-def]
-    from ..domain.money import LinePayment
-
-    return LinePayment(
-        currency=line.order.currency,
+def _snapshot(line: shop.OrderLine, currency: str) -> LineSnapshot:
+    """A sandbox order line as the rules see it."""
+    return LineSnapshot(
+        line_id=str(line.id),
+        currency=currency,
         quantity=line.quantity,
         total_paid=line.total_paid,
-        quantity_refunded=line.quantity_refunded_shipped + line.quantity_refunded_unshipped,
+        unit_price=line.unit_price,
+        quantity_shipped=line.quantity_shipped,
+        quantity_refunded_shipped=line.quantity_refunded_shipped,
+        quantity_refunded_unshipped=line.quantity_refunded_unshipped,
         amount_refunded=line.amount_refunded,
+        delivered_at=line.delivered_at,
+        product_type=line.product_type or None,
+        item_kind=ItemKind(line.item_kind),
+        declared_unit_price=line.declared_unit_price,
     )
