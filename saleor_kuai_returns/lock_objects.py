@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from .models import AfterSaleRequest, MoneyMovement
+from .models import AfterSaleRequest, MoneyMovement, Shipment
 
 
 def request_qs_select_for_update() -> QuerySet[AfterSaleRequest]:
@@ -13,3 +13,7 @@ def request_qs_select_for_update() -> QuerySet[AfterSaleRequest]:
 
 def money_movement_qs_select_for_update() -> QuerySet[MoneyMovement]:
     return MoneyMovement.objects.order_by("pk").select_for_update(of=("self",))
+
+
+def shipment_qs_select_for_update() -> QuerySet[Shipment]:
+    return Shipment.objects.order_by("pk").select_for_update(of=("self",))

@@ -189,6 +189,11 @@ class Shipment(models.Model):
     tracking_number = models.CharField(max_length=128)
     entered_by_kind = models.CharField(max_length=16, choices=_choices(Actor))
     entered_by_id = models.CharField(max_length=64, blank=True, default="")
+    # Exchange: the variant sent for each line, [{"line_id", "variant_id", "quantity"}].
+    items = models.JSONField(default=list, blank=True)
+    # The shop's record of goods the merchant sent (in Saleor: the replacement
+    # draft order's id); empty until recorded, and recorded once.
+    host_reference = models.CharField(max_length=255, blank=True, default="")
 
     class Meta:
         ordering = ("created_at", "id")

@@ -72,6 +72,16 @@ def release_unshipped(request_id: str) -> None:
         host.release_unshipped(AfterSaleRequest.objects.get(pk=request_id))
 
 
+@shared_task(name="kuai_returns.send_goods", ignore_result=True)
+def send_goods(request_id: str) -> int:
+    """Record on the order the goods the merchant sent, once per shipment."""
+    from .actions.goods import send_pending_goods
+
+    host = get_host()
+    with host.writer():
+        return send_pending_goods(request_id, host=host)
+
+
 @shared_task(name="kuai_returns.add_order_notes", ignore_result=True)
 def add_order_notes(notes: list[tuple[str, str, str]]) -> None:
     """The order notes of a batch of transitions, ``(order id, message, caller id)``

@@ -28,6 +28,7 @@ from ..domain.effects import (
     RecordLiability,
     ReleaseUnshippedQuantity,
     RestockReturnedItems,
+    SendGoods,
 )
 from ..domain.policy import PayoutMethod
 from ..domain.request import PayoutKind
@@ -150,6 +151,8 @@ def _stage_effect(staged: Staged, effect: Effect) -> None:
         staged.after_commit.append(lambda: _dispatch("record_return", str(request.id)))
     elif isinstance(effect, ReleaseUnshippedQuantity):
         staged.after_commit.append(lambda: _dispatch("release_unshipped", str(request.id)))
+    elif isinstance(effect, SendGoods):
+        staged.after_commit.append(lambda: _dispatch("send_goods", str(request.id)))
     elif isinstance(effect, OpenGoodsRecovery):
         message = "Goods recovery: the merchant recovers the goods from the buyer itself."
         staged.notes.append((str(request.order_id), message, "system"))
@@ -157,9 +160,22 @@ def _stage_effect(staged: Staged, effect: Effect) -> None:
 
 
 def _dispatch(task_name: str, *args: object) -> None:
+    from celery.exceptions import Retry
+
     from .. import tasks
 
-    getattr(tasks, task_name).delay(*args)
+    try:
+        getattr(tasks, task_name).delay(*args)
+    except Retry as retry:
+        # Only in-process (eager) tasks get here: Celery hands the retry back
+        # instead of scheduling it. Run the retries now, without the backoff,
+        # so the outcome (paid, or refund_failed) is recorded as a worker would.
+        while retry.sig is not None:
+            try:
+                retry.sig.apply(throw=True)
+                break
+            except Retry as again:
+                retry = again
 
 
 def write(staged: list[Staged]) -> None:

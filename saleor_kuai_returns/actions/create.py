@@ -79,6 +79,11 @@ def create_request(
         raise ActionError(ActionErrorCode.NOT_FOUND, f"no order {order_id}") from None
     if not host.may_act(caller, Actor.BUYER, order.channel_slug, order.buyer_id):
         raise ActionError(ActionErrorCode.PERMISSION_DENIED, "only the order's buyer may file")
+    if not host.after_sale_enabled(order.channel_slug):
+        raise ActionError(
+            ActionErrorCode.AFTER_SALE_DISABLED,
+            f"after-sale service is switched off on channel {order.channel_slug}",
+        )
     new = replace(new, evidence_count=len(evidence))
     view = open_request(new, with_history(order), now, host.policy_for(order.channel_slug))
     request = AfterSaleRequest(

@@ -12,6 +12,7 @@ class ActionErrorCode(StrEnum):
     PERMISSION_DENIED = "permission_denied"
     STALE_VERSION = "stale_version"
     STATE_CHANGED = "state_changed"
+    AFTER_SALE_DISABLED = "after_sale_disabled"
 
 
 class ActionError(DomainError):

@@ -255,27 +255,40 @@ def ship_items(
     *,
     carrier: str,
     tracking_number: str,
-    replacement_unit_prices: Sequence[tuple[str, Decimal]] = (),
+    replacements: Sequence[tuple[str, str]] = (),
     version: Version = None,
+    host: Host | None = None,
 ) -> AfterSaleRequest:
-    """Ship an exchange's replacement or the missing items, with tracking."""
-    request_type = (
+    """Ship an exchange's replacement or the missing items, with tracking.
+
+    ``replacements``: for an exchange, ``(order line id, variant id)`` per line —
+    a variant of the same product at the same price (the host describes each)."""
+    host = host or get_host()
+    row = (
         AfterSaleRequest.objects.filter(pk=request_uuid(request_id))
-        .values_list("request_type", flat=True)
+        .values_list("request_type", "order_id")
         .first()
     )
-    kind = ShipmentKind.REPLACEMENT if request_type == RequestType.EXCHANGE else ShipmentKind.RESHIP
+    if row is None:
+        raise ActionError(ActionErrorCode.NOT_FOUND, f"no after-sale request {request_id}")
+    request_type, order_id = row
+    exchange = request_type == RequestType.EXCHANGE
+    described = host.describe_replacements(str(order_id), list(replacements)) if exchange else ()
     return execute(
         request_id,
-        c.ShipItems(
-            carrier=carrier,
-            tracking_number=tracking_number,
-            replacement_unit_prices=tuple(replacement_unit_prices),
-        ),
+        c.ShipItems(carrier=carrier, tracking_number=tracking_number, replacements=described),
         Actor.MERCHANT,
         caller,
         version=version,
-        extra=_shipment_writer(caller, Actor.MERCHANT, kind, carrier, tracking_number),
+        host=host,
+        extra=_shipment_writer(
+            caller,
+            Actor.MERCHANT,
+            ShipmentKind.REPLACEMENT if exchange else ShipmentKind.RESHIP,
+            carrier,
+            tracking_number,
+            replacements=described,
+        ),
     )
 
 
@@ -353,9 +366,16 @@ def _evidence_writer(caller: Caller, actor: Actor, items: Sequence[EvidenceItem]
 
 
 def _shipment_writer(  # type: ignore[no-untyped-def]
-    caller: Caller, actor: Actor, kind: str, carrier: str, tracking_number: str
+    caller: Caller,
+    actor: Actor,
+    kind: str,
+    carrier: str,
+    tracking_number: str,
+    *,
+    replacements: Sequence[c.Replacement] = (),
 ):
     def write(request: AfterSaleRequest) -> None:
+        quantities = {str(line.order_line_id): line.quantity for line in request.lines.all()}
         Shipment.objects.create(
             request=request,
             kind=kind,
@@ -363,6 +383,14 @@ def _shipment_writer(  # type: ignore[no-untyped-def]
             tracking_number=tracking_number.strip(),
             entered_by_kind=actor.value,
             entered_by_id=caller.id,
+            items=[
+                {
+                    "line_id": item.line_id,
+                    "variant_id": item.variant_id,
+                    "quantity": quantities[item.line_id],
+                }
+                for item in replacements
+            ],
         )
 
     return write

@@ -128,15 +128,24 @@ class RejectReceipt(Command):
 
 
 @dataclass(frozen=True)
+class Replacement:
+    """The variant an exchange sends for one line, as the shop describes it."""
+
+    line_id: str
+    variant_id: str
+    unit_price: Decimal | None  # its catalogue price in the order's channel; None: not sold there
+    same_product: bool  # a variant of the product bought
+
+
+@dataclass(frozen=True)
 class ShipItems(Command):
     """A replacement (exchange) or the missing items (reship), with tracking."""
 
     event = Event.SHIP_ITEMS
     carrier: str
     tracking_number: str
-    # Exchange: the catalogue price of each replacement variant, per line; it
-    # must equal the price of the variant bought.
-    replacement_unit_prices: tuple[tuple[str, Decimal], ...] = ()
+    # Exchange: the variant chosen for each line, as the shop describes it.
+    replacements: tuple[Replacement, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -65,5 +65,11 @@ class RestockReturnedItems(Effect):
 
 
 @dataclass(frozen=True)
+class SendGoods(Effect):
+    """The merchant shipped an exchange's replacement or the missing items:
+    record the shipment on the order (the shop's replace path)."""
+
+
+@dataclass(frozen=True)
 class BlockReasonForLines(Effect):
     """The merchant won: these lines cannot be reopened for the same reason."""

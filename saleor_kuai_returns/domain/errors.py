@@ -40,6 +40,8 @@ class ErrorCode(StrEnum):
     NEGOTIATION_REQUIRED = "negotiation_required"
     DESCRIPTION_REQUIRED = "description_required"
     PROPOSAL_EMPTY = "proposal_empty"
+    REPLACEMENT_REQUIRED = "replacement_required"
+    REPLACEMENT_NOT_SAME_PRODUCT = "replacement_not_same_product"
     REPLACEMENT_PRICE_MISMATCH = "replacement_price_mismatch"
     TRACKING_REQUIRED = "tracking_required"
     FREIGHT_NOT_MERCHANT_LIABLE = "freight_not_merchant_liable"

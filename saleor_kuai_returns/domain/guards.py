@@ -134,9 +134,14 @@ def replacement_matches(
     """Exchange: same product, any variant of equal price (spec §1)."""
     if not isinstance(command, c.ShipItems) or view.request_type is not RequestType.EXCHANGE:
         return None
-    prices = dict(command.replacement_unit_prices)
+    chosen = {item.line_id: item for item in command.replacements}
+    if set(chosen) != {line.snapshot.line_id for line in view.lines}:
+        return ErrorCode.REPLACEMENT_REQUIRED
     for line in view.lines:
-        if prices.get(line.snapshot.line_id) != line.snapshot.unit_price:
+        replacement = chosen[line.snapshot.line_id]
+        if not replacement.same_product:
+            return ErrorCode.REPLACEMENT_NOT_SAME_PRODUCT
+        if replacement.unit_price != line.snapshot.unit_price:
             return ErrorCode.REPLACEMENT_PRICE_MISMATCH
     return None
 

@@ -19,6 +19,7 @@ from .effects import (
     RecordLiability,
     ReleaseUnshippedQuantity,
     RestockReturnedItems,
+    SendGoods,
 )
 from .eligibility import NewRequest, admit
 from .errors import NotEligible, TransitionNotAllowed
@@ -157,6 +158,10 @@ def resubmit(view: RequestView, command: c.Command, ctx: Context) -> Change:
         attempt=view.attempt + 1,
         negotiation_message_sent=False,
     ), ()
+
+
+def ship_goods(view: RequestView, command: c.Command, ctx: Context) -> Change:
+    return view, (SendGoods(),)
 
 
 def add_evidence(view: RequestView, command: c.Command, ctx: Context) -> Change:

@@ -274,6 +274,7 @@ _ROWS: list[Transition] = [
         ST.AWAITING_BUYER_CONFIRMATION,
         g.tracking_given,
         g.replacement_matches,
+        apply=o.ship_goods,
         rule="§4 merchant: ship a reship/replacement with tracking",
     ),
     *_row(

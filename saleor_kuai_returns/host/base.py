@@ -7,14 +7,16 @@ with its own order tables, for the demo and CI).
 from __future__ import annotations
 
 import abc
+from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..domain import Actor, OrderSnapshot, Policy
+from ..domain.commands import Replacement
 
 if TYPE_CHECKING:
-    from ..models import AfterSaleRequest, MoneyMovement
+    from ..models import AfterSaleRequest, MoneyMovement, Shipment
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,11 @@ class Host(abc.ABC):
         """The channel's after-sale policy (the plugin's per-channel settings)."""
 
     @abc.abstractmethod
+    def after_sale_enabled(self, channel_slug: str) -> bool:
+        """Whether buyers may file new requests on the channel (the plugin's
+        per-channel switch). Requests already filed run to their end either way."""
+
+    @abc.abstractmethod
     def return_address(self, channel_slug: str) -> str:
         """Where returns go when the merchant names no address."""
 
@@ -91,6 +98,20 @@ class Host(abc.ABC):
     @abc.abstractmethod
     def release_unshipped(self, request: AfterSaleRequest) -> None:
         """The unshipped units were refunded: they must not ship."""
+
+    @abc.abstractmethod
+    def describe_replacements(
+        self, order_id: str, choices: Sequence[tuple[str, str]]
+    ) -> tuple[Replacement, ...]:
+        """For an exchange, each ``(order line id, variant id)`` chosen: the
+        variant's price in the order's channel and whether it is a variant of
+        the product bought. An unknown variant is described as neither."""
+
+    @abc.abstractmethod
+    def send_goods(self, request: AfterSaleRequest, shipment: Shipment) -> str:
+        """Record goods the merchant sent (an exchange's replacement, missing
+        items) on the order; returns the shop's reference. Called once per
+        shipment: the caller stores the reference."""
 
     def writer(self) -> AbstractContextManager[object]:
         """A context in which tasks may write to the primary database (Saleor

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Sequence
 from decimal import Decimal
 
 from django.db import transaction
@@ -9,8 +11,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from ..domain import Actor, ItemKind, LineSnapshot, OrderSnapshot, Policy
+from ..domain.commands import Replacement
 from ..domain.money import paid_for_units
-from ..models import AfterSaleRequest, MoneyMovement, MovementKind
+from ..models import AfterSaleRequest, MoneyMovement, MovementKind, Shipment, ShipmentKind
 from ..policy_config import policy_from_config
 from ..sandbox import models as shop
 from .base import Caller, Host, HostOrder, OrderNotFound, PaymentResult
@@ -60,6 +63,12 @@ class SandboxHost(Host):
     def policy_for(self, channel_slug: str) -> Policy:
         values = shop.Channel.objects.filter(slug=channel_slug).values_list("policy", flat=True)
         return policy_from_config(values.first() or {})
+
+    def after_sale_enabled(self, channel_slug: str) -> bool:
+        enabled = shop.Channel.objects.filter(slug=channel_slug).values_list(
+            "after_sale_enabled", flat=True
+        )
+        return bool(enabled.first())
 
     def return_address(self, channel_slug: str) -> str:
         address = shop.Channel.objects.filter(slug=channel_slug).values_list(
@@ -154,8 +163,65 @@ class SandboxHost(Host):
             message="Unshipped units released: they will not ship.",
         )
 
+    def describe_replacements(
+        self, order_id: str, choices: Sequence[tuple[str, str]]
+    ) -> tuple[Replacement, ...]:
+        lines = {
+            str(line.pk): line
+            for line in shop.OrderLine.objects.filter(
+                order_id=order_id, pk__in=[_uuid_or_none(line_id) for line_id, _ in choices]
+            )
+        }
+        variants = shop.Variant.objects.in_bulk([sku for _, sku in choices], field_name="sku")
+        described = []
+        for line_id, sku in choices:
+            line, variant = lines.get(line_id), variants.get(sku)
+            same = line is not None and variant is not None
+            described.append(
+                Replacement(
+                    line_id=line_id,
+                    variant_id=sku,
+                    unit_price=variant.unit_price if variant else None,
+                    same_product=same and variant.product_name == line.product_name,  # type: ignore[union-attr]
+                )
+            )
+        return tuple(described)
+
+    def send_goods(self, request: AfterSaleRequest, shipment: Shipment) -> str:
+        """Take the goods out of stock and note the shipment on the order."""
+        if shipment.kind == ShipmentKind.REPLACEMENT:
+            sent = [(item["variant_id"], item["quantity"]) for item in shipment.items]
+        else:
+            skus = dict(
+                shop.OrderLine.objects.filter(
+                    pk__in=[line.order_line_id for line in request.lines.all()]
+                ).values_list("pk", "sku")
+            )
+            sent = [(skus[line.order_line_id], line.quantity) for line in request.lines.all()]
+        with transaction.atomic():
+            for sku, quantity in sent:
+                stock, _ = shop.Stock.objects.get_or_create(sku=sku)
+                shop.Stock.objects.filter(pk=stock.pk).update(quantity=F("quantity") - quantity)
+            what = ", ".join(f"{quantity} × {sku}" for sku, quantity in sent)
+            note = shop.OrderNote.objects.create(
+                order_id=request.order_id,
+                author="system",
+                message=(
+                    f"{str(shipment.kind).capitalize()} sent: {what} "
+                    f"({shipment.carrier} {shipment.tracking_number})."
+                ),
+            )
+        return f"note:{note.pk}"
+
     def add_order_note(self, order_id: str, message: str, caller: Caller) -> None:
         shop.OrderNote.objects.create(order_id=order_id, author=caller.id, message=message)
+
+
+def _uuid_or_none(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
 
 
 def _snapshot(line: shop.OrderLine, currency: str) -> LineSnapshot:

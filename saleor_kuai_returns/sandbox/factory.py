@@ -3,6 +3,7 @@ the shapes after-sale service meets (delivered, unshipped, with a free gift)."""
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -28,6 +29,7 @@ class LineSpec:
     product_type: str = "apparel"
     item_kind: ItemKind = ItemKind.GOODS
     declared_unit_price: str | None = None
+    variant_name: str = ""
 
 
 @dataclass
@@ -95,6 +97,7 @@ def make_order(
         shop.OrderLine.objects.create(
             order=order,
             product_name=spec.product_name,
+            variant_name=spec.variant_name,
             sku=spec.sku,
             product_type=spec.product_type,
             item_kind=spec.item_kind,
@@ -108,7 +111,24 @@ def make_order(
             delivered_at=delivered_at if shipped else None,
         )
         shop.Stock.objects.get_or_create(sku=spec.sku, defaults={"quantity": 10})
+        make_variant(spec.sku, spec.product_name, spec.variant_name, total / spec.quantity)
     return order
+
+
+def make_variant(sku: str, product_name: str, name: str, unit_price: Decimal) -> shop.Variant:
+    variant, _ = shop.Variant.objects.get_or_create(
+        sku=sku, defaults={"product_name": product_name, "name": name, "unit_price": unit_price}
+    )
+    shop.Stock.objects.get_or_create(sku=sku, defaults={"quantity": 10})
+    return variant
+
+
+def token_for(user: AbstractUser) -> str:
+    """The user's sandbox API token (made once, kept)."""
+    token = shop.ApiToken.objects.filter(user=user).first()
+    if token is None:
+        token = shop.ApiToken.objects.create(user=user, key=secrets.token_urlsafe(24))
+    return token.key
 
 
 def make_demo(now: datetime) -> Demo:
@@ -132,8 +152,8 @@ def make_demo(now: datetime) -> Demo:
         channel,
         demo.buyer,
         [
-            LineSpec("TEE-RED-M", "Cotton tee, red, M", 2, "200.00"),
-            LineSpec("CAP-BLK", "Baseball cap, black", 1, "59.90"),
+            LineSpec("TEE-RED-M", "Cotton tee", 2, "200.00", variant_name="Red / M"),
+            LineSpec("CAP-BLK", "Baseball cap", 1, "59.90", variant_name="Black"),
         ],
         delivered_at=delivered,
     )
@@ -157,4 +177,7 @@ def make_demo(now: datetime) -> Demo:
         ],
         delivered_at=delivered,
     )
+    # What an exchange of the tee may send: another size at the same price, or not.
+    make_variant("TEE-RED-L", "Cotton tee", "Red / L", Decimal("100.00"))
+    make_variant("TEE-GLD-M", "Cotton tee", "Gold / M", Decimal("130.00"))
     return demo

@@ -29,6 +29,8 @@ class Channel(models.Model):
     )
     # Per-channel policy values (see policy_config): the sandbox's plugin settings.
     policy = models.JSONField(default=dict, blank=True)
+    # The plugin's per-channel switch: off, no new request may be filed here.
+    after_sale_enabled = models.BooleanField(default=True)
 
     def __str__(self) -> str:
         return self.slug
@@ -93,6 +95,28 @@ class Payment(models.Model):
     currency = models.CharField(max_length=3)
     idempotency_key = models.CharField(max_length=255, unique=True)
     status = models.CharField(max_length=16)  # "succeeded", "requested", "failed"
+
+
+class Variant(models.Model):
+    """A catalogue variant: what an exchange may send instead of the one bought."""
+
+    sku = models.CharField(max_length=64, unique=True)
+    product_name = models.CharField(max_length=255)
+    name = models.CharField(max_length=255, blank=True, default="")
+    unit_price = models.DecimalField(**MONEY)
+
+    class Meta:
+        ordering = ("sku",)
+
+
+class ApiToken(models.Model):
+    """A bearer token for the sandbox's GraphQL API (Saleor uses its JWTs)."""
+
+    key = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, related_name="sandbox_tokens", on_delete=models.CASCADE
+    )
+    created_at = models.DateTimeField(default=timezone.now)
 
 
 class Stock(models.Model):

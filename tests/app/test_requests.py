@@ -124,7 +124,7 @@ def test_exchange_ships_a_replacement_and_completes(demo, buyer, merchant, run_o
         merchant,
         carrier="ZTO",
         tracking_number="Z1",
-        replacement_unit_prices=[(str(tee.id), tee.unit_price)],
+        replacements=[(str(tee.id), "TEE-RED-L")],
     )
     run_on_commit(act.confirm_arrival, request.id, buyer)
     request.refresh_from_db()

@@ -76,10 +76,22 @@ TRACKING = c.SubmitReturnShipment(carrier="SF Express", tracking_number="SF12345
 SHIPMENT = c.ShipItems(carrier="ZTO", tracking_number="ZTO987654321")
 
 
+def same_price_variants(view: RequestView) -> tuple[c.Replacement, ...]:
+    """Another variant of each line's product at the price paid."""
+    return tuple(
+        c.Replacement(
+            line_id=item.snapshot.line_id,
+            variant_id=f"{item.snapshot.line_id}-other-size",
+            unit_price=item.snapshot.unit_price,
+            same_product=True,
+        )
+        for item in view.lines
+    )
+
+
 def replacement(view: RequestView) -> c.ShipItems:
-    prices = tuple((item.snapshot.line_id, item.snapshot.unit_price) for item in view.lines)
     return c.ShipItems(
-        carrier="ZTO", tracking_number="ZTO987654321", replacement_unit_prices=prices
+        carrier="ZTO", tracking_number="ZTO987654321", replacements=same_price_variants(view)
     )
 
 

@@ -23,6 +23,7 @@ from saleor_kuai_returns.domain.effects import (
     RecordLiability,
     ReleaseUnshippedQuantity,
     RestockReturnedItems,
+    SendGoods,
 )
 from saleor_kuai_returns.domain.kinds import Actor
 from saleor_kuai_returns.domain.policy import PayoutMethod
@@ -165,7 +166,7 @@ def test_late_reship_counts_as_late_shipment_and_compensates_once():
     # and the merchant may still ship, late
     shipped = decide(late.view, SHIPMENT, M, late.view.entered_at)
     assert shipped.target is State.AWAITING_BUYER_CONFIRMATION
-    assert shipped.effects == ()
+    assert shipped.effects == (SendGoods(),)
 
 
 def test_missing_items_never_reshipped_get_priority_compensation():

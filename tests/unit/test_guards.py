@@ -23,6 +23,7 @@ from saleor_kuai_returns.domain import (
     decide,
 )
 from saleor_kuai_returns.domain import commands as c
+from saleor_kuai_returns.domain.effects import SendGoods
 
 from .factories import NOW, filed, line, order
 from .paths import (
@@ -35,6 +36,7 @@ from .paths import (
     negotiate_and_reject,
     replacement,
     run,
+    same_price_variants,
     to_state,
     unshipped_refund_request,
 )
@@ -192,16 +194,42 @@ def test_reship_needs_tracking():
     )
 
 
-def test_exchange_replacement_must_be_a_variant_of_equal_price():
-    # given an exchange whose goods came back
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        ({"unit_price": Decimal("99.00")}, ErrorCode.REPLACEMENT_PRICE_MISMATCH),
+        ({"unit_price": Decimal("100.01")}, ErrorCode.REPLACEMENT_PRICE_MISMATCH),
+        ({"unit_price": None}, ErrorCode.REPLACEMENT_PRICE_MISMATCH),
+        ({"same_product": False}, ErrorCode.REPLACEMENT_NOT_SAME_PRODUCT),
+        ({"line_id": "line-2"}, ErrorCode.REPLACEMENT_REQUIRED),
+    ],
+)
+def test_exchange_replacement_must_be_a_variant_of_the_same_product_at_equal_price(change, code):
+    # given an exchange whose goods came back (1 unit of line-1, unit price 100.00)
     view = to_state(State.AWAITING_REPLACEMENT_SHIPMENT)
-    cheaper = c.ShipItems(
-        carrier="ZTO", tracking_number="Z1", replacement_unit_prices=(("line-1", Decimal("99.00")),)
+    (same,) = same_price_variants(view)
+    other = c.ShipItems(
+        carrier="ZTO", tracking_number="Z1", replacements=(replace(same, **change),)
     )
     # then
-    assert refused(view, SHIPMENT, M) is ErrorCode.REPLACEMENT_PRICE_MISMATCH
-    assert refused(view, cheaper, M) is ErrorCode.REPLACEMENT_PRICE_MISMATCH
-    assert decide(view, replacement(view), M, NOW).target is State.AWAITING_BUYER_CONFIRMATION
+    assert refused(view, other, M) is code
+
+
+def test_exchange_ships_a_variant_of_the_same_product_at_equal_price():
+    view = to_state(State.AWAITING_REPLACEMENT_SHIPMENT)
+    assert refused(view, SHIPMENT, M) is ErrorCode.REPLACEMENT_REQUIRED
+    decision = decide(view, replacement(view), M, NOW)
+    assert decision.target is State.AWAITING_BUYER_CONFIRMATION
+    assert decision.effects == (SendGoods(),)
+
+
+def test_reship_sends_the_missing_items_without_choosing_variants():
+    view = to_state(State.AWAITING_RESHIP)
+    decision = decide(view, SHIPMENT, M, NOW)
+    assert (decision.target, decision.effects) == (
+        State.AWAITING_BUYER_CONFIRMATION,
+        (SendGoods(),),
+    )
 
 
 def test_a_proposal_must_change_something():

@@ -28,7 +28,8 @@ TRACE: dict[str, tuple[str, tuple[str, ...]]] = {
     "§1 exchange: same product, variant of equal price": (
         "guards.replacement_matches",
         (
-            "test_guards::test_exchange_replacement_must_be_a_variant_of_equal_price",
+            "test_guards::test_exchange_replacement_must_be_a_variant_of_the_same_product_at_equal_price",
+            "test_guards::test_exchange_ships_a_variant_of_the_same_product_at_equal_price",
             "test_flows::test_exchange_path_moves_no_money",
         ),
     ),

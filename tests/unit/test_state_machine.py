@@ -41,6 +41,7 @@ from saleor_kuai_returns.domain.states import ARBITRATION_STATES
 from saleor_kuai_returns.domain.transitions import transitions_from
 
 from .factories import NOW, line, new_request, order
+from .paths import same_price_variants
 
 SETUPS = [
     (RequestType.RETURN_AND_REFUND, Reason.QUALITY_FUNCTION, True),
@@ -114,7 +115,9 @@ BY_EVENT: dict[Event, st.SearchStrategy[c.Command]] = {
         c.ShipItems,
         carrier=st.just("ZTO"),
         tracking_number=tracking,
-        replacement_unit_prices=st.sampled_from([(), (("line-1", Decimal("0.00")),)]),
+        replacements=st.sampled_from(
+            [(), (c.Replacement("line-1", "v-2", Decimal("0.00"), same_product=True),)]
+        ),
     ),
     Event.SUBMIT_ARBITRATION_EVIDENCE: st.builds(
         c.SubmitArbitrationEvidence, count=counts, text=texts
@@ -203,11 +206,8 @@ class AfterSaleMachine(RuleBasedStateMachine):
             command = data.draw(BY_EVENT[row.event])
         actor = data.draw(st.sampled_from(sorted(row.actors)))
         if row.event is Event.SHIP_ITEMS and self.view.request_type is RequestType.EXCHANGE:
-            prices = tuple(
-                (item.snapshot.line_id, item.snapshot.unit_price) for item in self.view.lines
-            )
             command = c.ShipItems(
-                carrier="ZTO", tracking_number="Z1", replacement_unit_prices=prices
+                carrier="ZTO", tracking_number="Z1", replacements=same_price_variants(self.view)
             )
         self._send(command, actor)
 
