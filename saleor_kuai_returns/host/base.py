@@ -33,6 +33,8 @@ class Caller:
 
 
 SYSTEM_CALLER = Caller("system")
+# Nobody signed in: may read nothing and act as nobody.
+ANONYMOUS = Caller("anonymous")
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,17 @@ class Host(abc.ABC):
     @abc.abstractmethod
     def load_order(self, order_id: str) -> HostOrder:
         """The order and every line as the rules need them; ``OrderNotFound``."""
+
+    @abc.abstractmethod
+    def caller_from_context(self, context: Any) -> Caller:
+        """Who sends an API request, from the request's context: the signed-in
+        user or the app its token names; ``ANONYMOUS`` otherwise."""
+
+    @abc.abstractmethod
+    def visible_channels(self, caller: Caller) -> frozenset[str] | None:
+        """The channels whose requests the caller may see as staff, the platform
+        or an app: ``None`` for every channel, empty for none (a buyer sees only
+        the requests on their own orders)."""
 
     @abc.abstractmethod
     def may_act(self, caller: Caller, actor: Actor, channel_slug: str, buyer_id: str) -> bool:
