@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F
@@ -16,7 +17,7 @@ from ..domain.money import paid_for_units
 from ..models import AfterSaleRequest, MoneyMovement, MovementKind, Shipment, ShipmentKind
 from ..policy_config import policy_from_config
 from ..sandbox import models as shop
-from .base import Caller, Host, HostOrder, OrderNotFound, PaymentResult
+from .base import ANONYMOUS, Caller, Host, HostOrder, OrderNotFound, PaymentResult
 
 
 def buyer_id_of(order: shop.Order) -> str:
@@ -44,6 +45,24 @@ class SandboxHost(Host):
                 str(line.id): (line.product_name, line.variant_name, line.sku) for line in lines
             },
         )
+
+    def caller_from_context(self, context: Any) -> Caller:
+        """The sandbox's API view puts the user of a valid bearer token on the request."""
+        user = getattr(context, "user", None)
+        if user is None or not user.is_authenticated or not user.is_active:
+            return ANONYMOUS
+        return Caller(f"user:{user.pk}", user=user)
+
+    def visible_channels(self, caller: Caller) -> frozenset[str] | None:
+        user = caller.user
+        staff = shop.Staff.objects.filter(user=user).first() if user is not None else None
+        if staff is None or not user.is_staff or not user.is_active:
+            return frozenset()
+        if staff.is_platform:
+            return None
+        if not staff.manage_orders:
+            return frozenset()
+        return frozenset(staff.channels.values_list("slug", flat=True))
 
     def may_act(self, caller: Caller, actor: Actor, channel_slug: str, buyer_id: str) -> bool:
         if actor is Actor.SYSTEM:
