@@ -234,6 +234,11 @@ class MoneyMovement(models.Model):
     )
     provider_reference = models.CharField(max_length=255, blank=True, default="")
     error = models.TextField(blank=True, default="")
+    # Paid by the platform for the merchant: once it succeeds the merchant owes
+    # the platform the amount (a ledger entry of this kind).
+    liability_kind = models.CharField(
+        max_length=40, choices=_choices(LiabilityKind), blank=True, default=""
+    )
 
     class Meta:
         ordering = ("created_at", "id")
@@ -241,18 +246,35 @@ class MoneyMovement(models.Model):
 
 
 class LiabilityEntry(models.Model):
-    """What a merchant owes the platform, per channel (spec §5)."""
+    """The merchant liability ledger, per channel (spec §5): what the platform
+    paid for a merchant (positive) and the settlements that paid it back
+    (negative). The balance is the sum; it only ever moves by entries."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     channel_slug = models.SlugField(max_length=255, db_index=False)  # indexed with created_at
+    # The request and the platform's payment an entry comes from; none for a settlement.
     request = models.ForeignKey(
-        AfterSaleRequest, related_name="liabilities", on_delete=models.PROTECT
+        AfterSaleRequest,
+        related_name="liabilities",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+    )
+    movement = models.OneToOneField(
+        MoneyMovement,
+        related_name="liability",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
     )
     kind = models.CharField(max_length=40, choices=_choices(LiabilityKind))
     amount = models.DecimalField(**MONEY)
     currency = models.CharField(max_length=3)
     idempotency_key = models.CharField(max_length=255, unique=True)
+    # Who recorded a settlement, and its reference (a bank transfer, an invoice).
+    recorded_by = models.CharField(max_length=64, blank=True, default="")
+    note = models.TextField(blank=True, default="")
 
     class Meta:
         ordering = ("created_at", "id")

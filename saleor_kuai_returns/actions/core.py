@@ -40,7 +40,6 @@ from ..lock_objects import request_qs_select_for_update
 from ..models import (
     AfterSaleRequest,
     AfterSaleRequestLine,
-    LiabilityEntry,
     MoneyMovement,
     MovementKind,
     TimelineEvent,
@@ -62,7 +61,6 @@ class Staged:
     decision: Decision
     event: TimelineEvent
     movements: list[MoneyMovement] = field(default_factory=list)
-    liabilities: list[LiabilityEntry] = field(default_factory=list)
     # Order notes as (order id, message, caller id): a batch sends them in one task.
     notes: list[tuple[str, str, str]] = field(default_factory=list)
     # The request's columns the decision changed: the only ones written back.
@@ -137,16 +135,9 @@ def _stage_effect(staged: Staged, effect: Effect) -> None:
             )
         )
     elif isinstance(effect, RecordLiability):
-        staged.liabilities.append(
-            LiabilityEntry(
-                channel_slug=request.channel_slug,
-                request=request,
-                kind=effect.kind.value,
-                amount=effect.amount,
-                currency=request.currency,
-                idempotency_key=f"kuai:{request.id}:{effect.kind.value}:{request.version}",
-            )
-        )
+        # It follows the platform's payment it belongs to; the ledger entry is
+        # written when that payment succeeds (``money.record_payment_result``).
+        staged.movements[-1].liability_kind = effect.kind.value
     elif isinstance(effect, RestockReturnedItems):
         staged.after_commit.append(lambda: _dispatch("record_return", str(request.id)))
     elif isinstance(effect, ReleaseUnshippedQuantity):
@@ -195,9 +186,6 @@ def write(staged: list[Staged]) -> None:
     movements = [movement for item in staged for movement in item.movements]
     if movements:
         MoneyMovement.objects.bulk_create(movements)
-    liabilities = [entry for item in staged for entry in item.liabilities]
-    if liabilities:
-        LiabilityEntry.objects.bulk_create(liabilities)
     ended = [item.request.pk for item in staged if item.ends_request]
     if ended:
         AfterSaleRequestLine.objects.filter(request_id__in=ended).update(is_active=False)

@@ -16,7 +16,13 @@ from ..domain import commands as c
 from ..domain.states import PAYOUT_STATES, State
 from ..host.base import SYSTEM_CALLER, Host, PaymentResult
 from ..lock_objects import money_movement_qs_select_for_update
-from ..models import AfterSaleRequest, MoneyMovement, MovementKind, MovementStatus
+from ..models import (
+    AfterSaleRequest,
+    LiabilityEntry,
+    MoneyMovement,
+    MovementKind,
+    MovementStatus,
+)
 from .core import execute
 
 PAYOUT_KINDS = {MovementKind.REFUND, MovementKind.PRIORITY_COMPENSATION}
@@ -68,9 +74,25 @@ def record_payment_result(
             "failed": MovementStatus.FAILED,
         }[result.status]
         movement.save(update_fields=["status", "provider_reference", "error", "updated_at"])
+        if movement.liability_kind and movement.status == MovementStatus.SUCCEEDED:
+            _book_liability(movement)
         if movement.kind in PAYOUT_KINDS and movement.status in DONE:
             _settle_payout(movement, now=now, host=host)
     return movement.status
+
+
+def _book_liability(movement: MoneyMovement) -> None:
+    """The platform's payment went through: the merchant owes it the amount. The
+    movement's row lock and the entry's unique key make this happen once."""
+    LiabilityEntry.objects.create(
+        channel_slug=movement.request.channel_slug,
+        request_id=movement.request_id,
+        movement=movement,
+        kind=movement.liability_kind,
+        amount=movement.amount,
+        currency=movement.currency,
+        idempotency_key=f"{movement.idempotency_key}:liability",
+    )
 
 
 def _settle_payout(movement: MoneyMovement, *, now: datetime, host: Host) -> None:

@@ -20,6 +20,8 @@ class LiabilityKind(StrEnum):
     PLATFORM_REFUND_FIRST = "platform_refund_first"
     PRIORITY_COMPENSATION = "priority_compensation"
     LATE_SHIPMENT_COMPENSATION = "late_shipment_compensation"
+    # The merchant paid the platform back (a negative entry).
+    SETTLEMENT = "settlement"
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,10 @@ class PayLateShipmentCompensation(Effect):
 
 @dataclass(frozen=True)
 class RecordLiability(Effect):
+    """The payment ordered just before it is the platform's: once that payment
+    succeeds, the merchant owes the platform ``amount``. Every attempt of a
+    platform payment carries one, so the ledger holds exactly what was paid."""
+
     amount: Decimal
     kind: LiabilityKind
 

@@ -245,9 +245,10 @@ def retry_payout(view: RequestView, command: c.Command, ctx: Context) -> Change:
     payout = view.payout
     assert payout is not None
     again = replace(payout, attempt=payout.attempt + 1)
-    return replace(view, payout=again), (
-        PayBuyer(again.amount, again.kind, again.payer, again.attempt),
-    )
+    effects: list[Effect] = [PayBuyer(again.amount, again.kind, again.payer, again.attempt)]
+    if again.payer is Payer.PLATFORM:
+        effects.append(RecordLiability(again.amount, _LIABILITY_FOR[again.kind]))
+    return replace(view, payout=again), tuple(effects)
 
 
 def payout_succeeded(view: RequestView, command: c.Command, ctx: Context) -> Change:

@@ -7,7 +7,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from freezegun import freeze_time
 
 from saleor_kuai_returns.actions import arbitration as arb
 from saleor_kuai_returns.actions import requests as act
@@ -18,7 +17,6 @@ from saleor_kuai_returns.domain import (
     NewRequest,
     NotEligible,
     Reason,
-    RejectionReason,
     RequestType,
     TransitionNotAllowed,
 )
@@ -30,42 +28,8 @@ from saleor_kuai_returns.models import (
 from saleor_kuai_returns.sandbox import models as shop
 from saleor_kuai_returns.sandbox.factory import caller_for
 
-from .conftest import NOW
+from .conftest import HOUR, NOW, at
 from .test_requests import PHOTO, line_id
-
-HOUR = timedelta(hours=1)
-
-
-def at(moment, run_on_commit, action, *args, **kwargs):
-    with freeze_time(moment):
-        return run_on_commit(action, *args, **kwargs)
-
-
-@pytest.fixture
-def escalated(demo, buyer, merchant, run_on_commit):
-    """A return of one tee (paid 100.00) the merchant rejected at NOW + 1 h and the
-    buyer escalated at NOW + 2 h."""
-    order = demo.orders["delivered"]
-    new = NewRequest(
-        RequestType.RETURN_AND_REFUND,
-        Reason.QUALITY_FUNCTION,
-        lines=((line_id(order, "TEE-RED-M"), 1),),
-    )
-    request = at(NOW, run_on_commit, create_request, str(order.id), buyer, new, evidence=[PHOTO])
-    at(NOW + HOUR, run_on_commit, act.send_negotiation_message, request.id, merchant, "Photo?")
-    at(
-        NOW + HOUR,
-        run_on_commit,
-        act.reject_request,
-        request.id,
-        merchant,
-        reason=RejectionReason.NO_QUALITY_ISSUE,
-        description="It works in our test.",
-    )
-    at(NOW + 2 * HOUR, run_on_commit, arb.escalate, request.id, buyer, note="It does not.")
-    request.refresh_from_db()
-    assert (request.state, request.deadline_at) == ("arbitration_ruling", NOW + 74 * HOUR)
-    return request
 
 
 def money(request):

@@ -124,6 +124,21 @@ def test_unjustified_rejection_platform_refunds_first_and_the_merchant_owes_it()
     assert done.view.refunded_amount == Decimal("100.00")
 
 
+def test_a_retried_platform_refund_carries_its_liability_again_and_nothing_more():
+    # given the platform's refund-first was refused
+    paying = decide(arbitrating(), c.RuleUnjustifiedRejection(), P, NOW).view
+    failed = decide(paying, c.RefundFailed(), S, NOW)
+    assert failed.effects == ()
+    # when staff retries
+    retried = decide(failed.view, c.RetryRefund(), M, NOW)
+    # then the second attempt is the platform's too, with the same liability
+    assert retried.effects == (
+        PayBuyer(Decimal("100.00"), PayoutKind.REFUND, Payer.PLATFORM, attempt=2),
+        RecordLiability(Decimal("100.00"), LiabilityKind.PLATFORM_REFUND_FIRST),
+    )
+    assert retried.view.platform_advanced_amount == Decimal("100.00")
+
+
 def test_unjustified_rejection_of_a_rejected_receipt():
     view = run(to_state(State.RECEIPT_REJECTED), (c.Escalate(), B))
     decision = decide(view, c.RuleUnjustifiedRejection(), P, NOW)
