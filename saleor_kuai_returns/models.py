@@ -89,6 +89,11 @@ class AfterSaleRequest(models.Model):
     paused_state = models.CharField(max_length=40, choices=STATE_CHOICES, blank=True)
     paused_remaining = models.DurationField(null=True, blank=True)
 
+    # Shop health (spec §7), kept as decisions happen so the metrics are sums.
+    first_merchant_response_at = models.DateTimeField(null=True, blank=True)
+    ruled_against_merchant = models.BooleanField(default=False)
+    merchant_timeouts = models.PositiveSmallIntegerField(default=0)
+
     class Meta:
         ordering = ("-created_at", "id")
         indexes = [
@@ -102,6 +107,7 @@ class AfterSaleRequest(models.Model):
             models.Index(fields=["order_id"], name="kuai_request_order_idx"),
             models.Index(fields=["buyer_id", "-created_at"], name="kuai_request_buyer_idx"),
             models.Index(fields=["channel_slug", "state"], name="kuai_request_channel_idx"),
+            models.Index(fields=["channel_slug", "created_at"], name="kuai_request_health_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -124,6 +130,8 @@ class AfterSaleRequestLine(models.Model):
     # True while the request is active: one active request per order line.
     is_active = models.BooleanField(default=True)
 
+    # The shop's product (Saleor: the product's id): shop health per product.
+    product_id = models.CharField(max_length=64, blank=True, default="")
     product_name = models.CharField(max_length=386, blank=True, default="")
     variant_name = models.CharField(max_length=255, blank=True, default="")
     product_sku = models.CharField(max_length=255, blank=True, default="")

@@ -30,6 +30,7 @@ from ..domain.effects import (
     RestockReturnedItems,
     SendGoods,
 )
+from ..domain.health import marks
 from ..domain.policy import PayoutMethod
 from ..domain.request import PayoutKind
 from ..domain.states import TERMINAL_STATES, State
@@ -93,6 +94,7 @@ def stage(
     decision = decide(to_view(request, lines), command, actor, now, policy)
     before = request.__dict__.copy()
     apply_view(request, decision.view)
+    _mark_health(request, decision)
     staged = Staged(request, decision, transition_event(request, decision, caller, note))
     after = request.__dict__
     staged.changed = frozenset(name for name in REQUEST_FIELDS if after[name] != before[name])
@@ -100,6 +102,18 @@ def stage(
         _stage_effect(staged, effect)
     staged.notes.append((str(request.order_id), describe(decision), caller.id))
     return staged
+
+
+def _mark_health(request: AfterSaleRequest, decision: Decision) -> None:
+    found = marks(
+        decision, merchant_responded_before=request.first_merchant_response_at is not None
+    )
+    if found.first_merchant_response:
+        request.first_merchant_response_at = decision.at
+    if found.ruled_against_merchant:
+        request.ruled_against_merchant = True
+    if found.merchant_timeout:
+        request.merchant_timeouts += 1
 
 
 def _stage_effect(staged: Staged, effect: Effect) -> None:

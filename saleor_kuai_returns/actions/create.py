@@ -100,6 +100,7 @@ def create_request(
                 AfterSaleRequestLine(
                     request=request,
                     quantity=line.quantity,
+                    product_id=order.line_products.get(line.snapshot.line_id, ""),
                     product_name=order.line_labels.get(line.snapshot.line_id, ("", "", ""))[0],
                     variant_name=order.line_labels.get(line.snapshot.line_id, ("", "", ""))[1],
                     product_sku=order.line_labels.get(line.snapshot.line_id, ("", "", ""))[2],

@@ -9,7 +9,8 @@ from __future__ import annotations
 import abc
 from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ..domain import Actor, OrderSnapshot, Policy
@@ -45,6 +46,19 @@ class HostOrder:
     snapshot: OrderSnapshot
     # Display data per line id: product name, variant name, SKU.
     line_labels: dict[str, tuple[str, str, str]]
+    # The shop's product id per line id (shop health per product).
+    line_products: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SalesCounts:
+    """The shop's side of shop health for a window: orders placed and order
+    lines shipped, in total and per product id."""
+
+    orders: int
+    lines_shipped: int
+    orders_by_product: dict[str, int]
+    lines_shipped_by_product: dict[str, int]
 
 
 @dataclass(frozen=True)
@@ -130,6 +144,12 @@ class Host(abc.ABC):
         """A context in which tasks may write to the primary database (Saleor
         restricts writes in tasks unless allowed)."""
         return nullcontext()
+
+    def sales_counts(self, channel_slug: str, since: datetime, until: datetime) -> SalesCounts:
+        """Orders placed and lines shipped on the channel in ``[since, until)``
+        (shop health's denominators). A host that cannot count gives zeros:
+        the rates are then shown as unknown."""
+        return SalesCounts(0, 0, {}, {})
 
     @abc.abstractmethod
     def add_order_note(self, order_id: str, message: str, caller: Caller) -> None:

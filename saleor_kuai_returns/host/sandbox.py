@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from ..domain import Actor, ItemKind, LineSnapshot, OrderSnapshot, Policy
@@ -17,7 +18,15 @@ from ..domain.money import paid_for_units
 from ..models import AfterSaleRequest, MoneyMovement, MovementKind, Shipment, ShipmentKind
 from ..policy_config import policy_from_config
 from ..sandbox import models as shop
-from .base import ANONYMOUS, Caller, Host, HostOrder, OrderNotFound, PaymentResult
+from .base import (
+    ANONYMOUS,
+    Caller,
+    Host,
+    HostOrder,
+    OrderNotFound,
+    PaymentResult,
+    SalesCounts,
+)
 
 
 def buyer_id_of(order: shop.Order) -> str:
@@ -44,6 +53,25 @@ class SandboxHost(Host):
             line_labels={
                 str(line.id): (line.product_name, line.variant_name, line.sku) for line in lines
             },
+            # The sandbox has no product table: a product is its name.
+            line_products={str(line.id): line.product_name for line in lines},
+        )
+
+    def sales_counts(self, channel_slug: str, since: datetime, until: datetime) -> SalesCounts:
+        """Orders placed in the window, and their lines that shipped."""
+        orders = shop.Order.objects.filter(
+            channel__slug=channel_slug, created_at__gte=since, created_at__lt=until
+        )
+        lines = shop.OrderLine.objects.filter(order__in=orders)
+        by_product = lines.values("product_name").annotate(
+            orders=Count("order_id", distinct=True),
+            shipped=Count("id", filter=Q(quantity_shipped__gt=0)),
+        )
+        return SalesCounts(
+            orders=orders.count(),
+            lines_shipped=lines.filter(quantity_shipped__gt=0).count(),
+            orders_by_product={row["product_name"]: row["orders"] for row in by_product},
+            lines_shipped_by_product={row["product_name"]: row["shipped"] for row in by_product},
         )
 
     def caller_from_context(self, context: Any) -> Caller:
