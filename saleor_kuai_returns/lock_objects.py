@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from .models import AfterSaleRequest, MoneyMovement, Shipment
+from .models import AfterSaleRequest, Appeal, MoneyMovement, Shipment
 
 
 def request_qs_select_for_update() -> QuerySet[AfterSaleRequest]:
@@ -17,3 +17,7 @@ def money_movement_qs_select_for_update() -> QuerySet[MoneyMovement]:
 
 def shipment_qs_select_for_update() -> QuerySet[Shipment]:
     return Shipment.objects.order_by("pk").select_for_update(of=("self",))
+
+
+def appeal_qs_select_for_update() -> QuerySet[Appeal]:
+    return Appeal.objects.order_by("pk").select_for_update(of=("self",))

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from .domain.arbitration import AppealStatus
 from .domain.effects import LiabilityKind
 from .domain.kinds import (
     REASON_CHOICES,
@@ -308,5 +309,54 @@ class TimelineEvent(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["request", "version"], name="kuai_one_event_per_version"
+            ),
+        ]
+
+
+class Appeal(models.Model):
+    """A merchant's appeal of a ruling against it, reviewed by the platform."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    request = models.ForeignKey(AfterSaleRequest, related_name="appeals", on_delete=models.CASCADE)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    ruling = models.CharField(max_length=48)  # the ruling's event
+    ruled_at = models.DateTimeField()
+    filed_by = models.CharField(max_length=64)
+    reason = models.TextField()
+    status = models.CharField(
+        max_length=16, choices=_choices(AppealStatus), default=AppealStatus.OPEN
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.CharField(max_length=64, blank=True, default="")
+    decision_note = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ("created_at", "id")
+        constraints = [
+            # A ruling is appealed once.
+            models.UniqueConstraint(
+                fields=["request", "ruled_at"], name="kuai_one_appeal_per_ruling"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"], name="kuai_appeal_status_idx")]
+
+
+class ApiIdempotencyKey(models.Model):
+    """A mutation that may move money, done once per caller and key: a repeated
+    call with the same key gets the request back and changes nothing. Written in
+    the transaction of the action, so only a call that succeeded holds a key."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    caller_id = models.CharField(max_length=64)
+    mutation = models.CharField(max_length=64)
+    key = models.CharField(max_length=255)
+    # Not a foreign key: the row is written before the action looks the request up.
+    request_id = models.UUIDField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["caller_id", "mutation", "key"], name="kuai_one_call_per_api_key"
             ),
         ]

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
 
 from . import commands as c
 from .effects import BlockReasonForLines, Effect, OpenGoodsRecovery
@@ -99,3 +101,24 @@ def check_appeal(record: RulingRecord, now: datetime, policy: Policy) -> ErrorCo
     if now >= record.ruled_at + policy.appeal:
         return ErrorCode.WINDOW_CLOSED
     return None
+
+
+def check_appeal_reason(reason: str, policy: Policy) -> ErrorCode | None:
+    """An appeal says why, within the text limit."""
+    if not reason.strip():
+        return ErrorCode.DESCRIPTION_REQUIRED
+    if len(reason) > policy.max_text_length:
+        return ErrorCode.TEXT_TOO_LONG
+    return None
+
+
+class AppealStatus(StrEnum):
+    OPEN = "open"  # filed; the platform reviews the case again
+    UPHELD = "upheld"  # the ruling was wrong: the merchant's liability is taken back
+    DISMISSED = "dismissed"  # the ruling stands
+
+
+def appeal_reversal(liabilities_of_request: Decimal) -> Decimal:
+    """What an upheld appeal takes off the merchant's balance: everything the
+    ruling's case charged it. Money paid to the buyer is never taken back."""
+    return -liabilities_of_request if liabilities_of_request > 0 else Decimal(0)

@@ -22,6 +22,9 @@ class LiabilityKind(StrEnum):
     LATE_SHIPMENT_COMPENSATION = "late_shipment_compensation"
     # The merchant paid the platform back (a negative entry).
     SETTLEMENT = "settlement"
+    # An appeal against the ruling was upheld: what the ruling charged the
+    # merchant is taken back (a negative entry); the buyer keeps the money.
+    APPEAL_UPHELD = "appeal_upheld"
 
 
 @dataclass(frozen=True)

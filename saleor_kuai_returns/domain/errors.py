@@ -52,6 +52,8 @@ class ErrorCode(StrEnum):
     MONEY_ALREADY_MOVED = "money_already_moved"
     RULING_NOT_APPLICABLE = "ruling_not_applicable"
     APPEAL_NOT_ALLOWED = "appeal_not_allowed"
+    APPEAL_EXISTS = "appeal_exists"
+    APPEAL_DECIDED = "appeal_decided"
 
 
 class DomainError(Exception):
@@ -69,6 +71,10 @@ class TransitionNotAllowed(DomainError):
 
 class NotEligible(DomainError):
     """A request cannot be filed (or resubmitted) as asked."""
+
+
+class AppealRefused(DomainError):
+    """A merchant's appeal cannot be filed or decided as asked."""
 
 
 class PolicyError(ValueError):

@@ -16,7 +16,12 @@ from saleor_kuai_returns.domain import (
     decide,
 )
 from saleor_kuai_returns.domain import commands as c
-from saleor_kuai_returns.domain.arbitration import RulingRecord, check_appeal
+from saleor_kuai_returns.domain.arbitration import (
+    RulingRecord,
+    appeal_reversal,
+    check_appeal,
+    check_appeal_reason,
+)
 from saleor_kuai_returns.domain.effects import (
     BlockReasonForLines,
     LiabilityKind,
@@ -211,3 +216,30 @@ def test_merchant_may_appeal_a_ruling_against_it_within_seven_days(ruling):
 def test_a_ruling_for_the_merchant_cannot_be_appealed():
     record = RulingRecord(ruling=Event.RULE_MERCHANT_WINS, ruled_at=NOW)
     assert check_appeal(record, NOW, DEFAULT_POLICY) is ErrorCode.APPEAL_NOT_ALLOWED
+
+
+@pytest.mark.parametrize(
+    ("reason", "code"),
+    [
+        ("", ErrorCode.DESCRIPTION_REQUIRED),
+        ("  \n", ErrorCode.DESCRIPTION_REQUIRED),
+        ("x" * 500, None),
+        ("x" * 501, ErrorCode.TEXT_TOO_LONG),
+        ("The goods came back worn.", None),
+    ],
+)
+def test_an_appeal_says_why_within_the_text_limit(reason, code):
+    assert check_appeal_reason(reason, Policy()) is code
+
+
+@pytest.mark.parametrize(
+    ("charged", "reversal"),
+    [
+        (Decimal("100.00"), Decimal("-100.00")),
+        (Decimal("0.01"), Decimal("-0.01")),
+        (Decimal("0"), Decimal("0")),
+        (Decimal("-5.00"), Decimal("0")),  # already taken back: nothing more
+    ],
+)
+def test_an_upheld_appeal_takes_back_what_the_case_charged_and_never_more(charged, reversal):
+    assert appeal_reversal(charged) == reversal
