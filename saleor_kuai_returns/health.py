@@ -70,6 +70,17 @@ def filed_in(channel_slug: str, since: datetime, until: datetime) -> QuerySet[Af
     )
 
 
+def lines_filed_in(
+    channel_slug: str, since: datetime, until: datetime
+) -> QuerySet[AfterSaleRequestLine]:
+    """The lines of the requests filed in the window (one join, on the same index)."""
+    return AfterSaleRequestLine.objects.filter(
+        request__channel_slug=channel_slug,
+        request__created_at__gte=since,
+        request__created_at__lt=until,
+    )
+
+
 def channel_health(channel_slug: str, window: timedelta, now: datetime, host: Host) -> Health:
     since = now - window
     requests = filed_in(channel_slug, since, now)
@@ -79,7 +90,7 @@ def channel_health(channel_slug: str, window: timedelta, now: datetime, host: Ho
         merchant_timeouts=Count("id", filter=Q(merchant_timeouts__gt=0)),
         average_first_response=Avg(_RESPONSE_TIME),
     )
-    returned = AfterSaleRequestLine.objects.filter(request__in=requests).filter(_RETURNED).count()
+    returned = lines_filed_in(channel_slug, since, now).filter(_RETURNED).count()
     sales = host.sales_counts(channel_slug, since, now)
     return Health(
         channel_slug=channel_slug,
@@ -96,26 +107,25 @@ def channel_health(channel_slug: str, window: timedelta, now: datetime, host: Ho
 def product_health(channel_slug: str, window: timedelta, now: datetime, host: Host) -> list[Health]:
     """One row per product that had a request in the window, worst return rate first."""
     since = now - window
-    lines = AfterSaleRequestLine.objects.filter(
-        request__channel_slug=channel_slug,
-        request__created_at__gte=since,
-        request__created_at__lt=now,
-    )
-    rows = lines.values("product_id").annotate(
-        requests=Count("request_id", distinct=True),
-        returned_lines=Count("id", filter=_RETURNED),
-        disputes_lost=Count(
-            "request_id", filter=Q(request__ruled_against_merchant=True), distinct=True
-        ),
-        merchant_timeouts=Count(
-            "request_id", filter=Q(request__merchant_timeouts__gt=0), distinct=True
-        ),
-        average_first_response=Avg(
-            ExpressionWrapper(
-                F("request__first_merchant_response_at") - F("request__created_at"),
-                output_field=DurationField(),
-            )
-        ),
+    rows = (
+        lines_filed_in(channel_slug, since, now)
+        .values("product_id")
+        .annotate(
+            requests=Count("request_id", distinct=True),
+            returned_lines=Count("id", filter=_RETURNED),
+            disputes_lost=Count(
+                "request_id", filter=Q(request__ruled_against_merchant=True), distinct=True
+            ),
+            merchant_timeouts=Count(
+                "request_id", filter=Q(request__merchant_timeouts__gt=0), distinct=True
+            ),
+            average_first_response=Avg(
+                ExpressionWrapper(
+                    F("request__first_merchant_response_at") - F("request__created_at"),
+                    output_field=DurationField(),
+                )
+            ),
+        )
     )
     sales = host.sales_counts(channel_slug, since, now)
     found = [
