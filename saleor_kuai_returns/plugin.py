@@ -6,7 +6,7 @@ the dashboard) built from ``policy_config.POLICY_SETTINGS``, refuses a bad value
 naming its field, and listens to Saleor's order hooks so that a refund the
 payment app answers later settles our money movement.
 
-Only this module and ``host/saleor.py`` import Saleor.
+Only this module and the ``host.saleor`` package import Saleor.
 """
 
 from __future__ import annotations
@@ -88,6 +88,22 @@ def channel_configuration(channel_slug: str) -> dict[str, Any]:
     return {**configuration_values(DEFAULT_CONFIGURATION), **configuration_values(stored)}
 
 
+def channel_active(channel_slug: str) -> bool:
+    """Whether the plugin is active on the channel, as Saleor's PluginsManager
+    decides it: the saved row's ``active`` flag, else ``DEFAULT_ACTIVE`` — a
+    channel nobody configured has the after-sale service on.
+
+    Saleor creates a channel's row when its form is first saved, with
+    ``active=False`` unless the save names ``active`` (the dashboard's form always
+    does); the plugin, its order hooks included, is then off on that channel."""
+    active = (
+        PluginConfiguration.objects.filter(identifier=PLUGIN_ID, channel__slug=channel_slug)
+        .values_list("active", flat=True)
+        .first()
+    )
+    return KuaiReturnsPlugin.get_default_active() if active is None else bool(active)
+
+
 class KuaiReturnsPlugin(BasePlugin):
     PLUGIN_ID = PLUGIN_ID
     PLUGIN_NAME = "After-sale requests (Kuaishou-style)"
@@ -96,7 +112,8 @@ class KuaiReturnsPlugin(BasePlugin):
         "platform arbitration and compensation. Every window and rate is set per channel."
     )
     CONFIGURATION_PER_CHANNEL = True
-    # Saleor calls the order hooks only for plugins active in the order's channel.
+    # Saleor calls the order hooks only for plugins active in the order's channel,
+    # and buyers file new requests only there (``channel_active``): on by default.
     DEFAULT_ACTIVE = True
     CONFIG_STRUCTURE = CONFIG_STRUCTURE
     DEFAULT_CONFIGURATION = DEFAULT_CONFIGURATION

@@ -140,7 +140,7 @@ def make_request():
                 ordered_quantity=line.quantity,
                 quantity_shipped=line.quantity_fulfilled,
                 total_paid=line.total_price_gross_amount,
-                unit_price=line.undiscounted_unit_price_gross_amount,
+                unit_price=line.undiscounted_base_unit_price_amount,
             )
         return request
 

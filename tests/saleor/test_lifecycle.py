@@ -158,8 +158,12 @@ def test_the_channels_review_window_sets_the_deadline(
     paid_order, buyer, channel_USD, run_on_commit
 ):
     # given the shop admin gave merchants 12 hours to review on this channel
+    # (as the dashboard's form does, naming ``active``: Saleor creates the
+    # channel's row inactive otherwise)
     get_plugins_manager(allow_replica=False).save_plugin_configuration(
-        PLUGIN_ID, channel_USD.slug, {"configuration": [{"name": "review", "value": "12"}]}
+        PLUGIN_ID,
+        channel_USD.slug,
+        {"active": True, "configuration": [{"name": "review", "value": "12"}]},
     )
     tee = line_by_sku(paid_order, "SKU_AA")
     new = NewRequest(

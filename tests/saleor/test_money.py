@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from saleor.giftcard import GiftCardEvents
 from saleor.giftcard.models import GiftCard
 from saleor.order import FulfillmentStatus, OrderEvents, OrderGrantedRefundStatus
@@ -106,6 +107,60 @@ def test_more_than_the_transaction_holds_fails_without_granting(
     assert result.status == "failed"
     assert "less than the 100000.00 to refund" in result.error
     assert not OrderGrantedRefund.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("answer", "status", "error"),
+    [
+        (TransactionEventType.REFUND_SUCCESS, "succeeded", ""),
+        (None, "failed", "an earlier attempt of this refund still awaits the payment app's answer"),
+    ],
+)
+def test_a_retry_never_refunds_what_an_earlier_attempt_got_or_still_awaits(
+    host, paid_order, make_request, make_movement, answer, status, error
+):
+    # given the first attempt requested, and the app's answer (if any) never reached us
+    request = make_request(paid_order, [(line_by_sku(paid_order, "SKU_AA"), 1)])
+    host.pay(make_movement(request, "12.30"))
+    granted = OrderGrantedRefund.objects.get()
+    if answer:
+        TransactionEvent.objects.create(
+            transaction=granted.transaction_item,
+            type=answer,
+            amount_value=Decimal("12.30"),
+            currency="USD",
+            related_granted_refund=granted,
+            include_in_calculations=True,
+        )
+    # when the retry (its own key) pays
+    retried = host.pay(make_movement(request, "12.30", attempt=2))
+    # then it stands on the first attempt and asks the app for nothing
+    assert (retried.status, retried.reference, retried.error) == (status, str(granted.pk), error)
+    assert list(OrderGrantedRefund.objects.all()) == [granted]
+    assert TransactionEvent.objects.filter(type=TransactionEventType.REFUND_REQUEST).count() == 1
+
+
+def test_a_retry_after_a_failed_attempt_asks_for_the_money_again(
+    host, paid_order, make_request, make_movement
+):
+    # given the first attempt refused by the payment app
+    request = make_request(paid_order, [(line_by_sku(paid_order, "SKU_AA"), 1)])
+    host.pay(make_movement(request, "12.30"))
+    first = OrderGrantedRefund.objects.get()
+    TransactionEvent.objects.create(
+        transaction=first.transaction_item,
+        type=TransactionEventType.REFUND_FAILURE,
+        amount_value=Decimal("12.30"),
+        currency="USD",
+        related_granted_refund=first,
+    )
+    # when
+    retried = host.pay(make_movement(request, "12.30", attempt=2))
+    # then a second granted refund is requested
+    second = OrderGrantedRefund.objects.exclude(pk=first.pk).get()
+    assert (retried.status, retried.reference) == ("requested", str(second.pk))
+    assert second.reason.endswith(f"[kuai:{request.pk}:refund:2]")
+    assert TransactionEvent.objects.filter(type=TransactionEventType.REFUND_REQUEST).count() == 2
 
 
 def test_an_order_without_payment_cannot_be_refunded(

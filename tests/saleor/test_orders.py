@@ -37,7 +37,8 @@ def test_a_shipped_order_becomes_the_rules_snapshot(host, fulfilled_order, custo
     assert (line.quantity, line.quantity_shipped) == (3, 3)
     assert (line.quantity_refunded_shipped, line.quantity_refunded_unshipped) == (0, 0)
     assert line.total_paid == Decimal("36.90")
-    assert line.unit_price == Decimal("12.30")
+    # the catalogue price as listed in the channel (10.00), not 12.30 with tax
+    assert line.unit_price == tee.variant.channel_listings.get().price_amount == Decimal("10")
     assert line.amount_refunded == Decimal(0)
     assert line.delivered_at == fulfillment.created_at
     assert line.product_type == tee.variant.product.product_type.slug
