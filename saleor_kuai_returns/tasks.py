@@ -72,9 +72,18 @@ def release_unshipped(request_id: str) -> None:
         host.release_unshipped(AfterSaleRequest.objects.get(pk=request_id))
 
 
-@shared_task(name="kuai_returns.send_goods", ignore_result=True)
+@shared_task(
+    name="kuai_returns.send_goods",
+    ignore_result=True,
+    autoretry_for=(Exception,),
+    retry_backoff=60,
+    retry_backoff_max=3600,
+    max_retries=5,
+)
 def send_goods(request_id: str) -> int:
-    """Record on the order the goods the merchant sent, once per shipment."""
+    """Record on the order the goods the merchant sent, once per shipment; the
+    shop refusing (a variant deleted meanwhile, the database away) is retried
+    with backoff, and a repeat finds recorded shipments done."""
     from .actions.goods import send_pending_goods
 
     host = get_host()
