@@ -71,6 +71,31 @@ class PaymentResult:
     error: str = ""
 
 
+@dataclass(frozen=True)
+class ShopGraphQLTypes:
+    """The shop's own GraphQL types that the after-sale API uses instead of its
+    own, so that a merged schema has one type per name (Saleor already has
+    ``Money``, ``DateTime``, ``Decimal`` and ``Order``). ``None``: the app's own
+    type (the sandbox's case).
+
+    - ``money``: an object type with ``currency: String!`` and ``amount: Float!``
+      that resolves an object with ``currency`` (str) and ``amount`` (Decimal)
+      attributes (Saleor: ``saleor.graphql.core.types.Money``).
+    - ``date_time``: a scalar that serializes an aware ``datetime`` and parses
+      an ISO 8601 string to one (Saleor: ``saleor.graphql.core.scalars.DateTime``).
+    - ``decimal``: a scalar that parses an input amount to ``decimal.Decimal``
+      (or ``None`` when it is not a number) and serializes a ``Decimal``
+      (Saleor: ``saleor.graphql.core.scalars.Decimal``).
+    - ``order``: the shop's order type for ``AfterSaleRequest.order``; its
+      values come from ``Host.graphql_order`` (Saleor: ``saleor.graphql.order.types.Order``).
+    """
+
+    money: Any = None
+    date_time: Any = None
+    decimal: Any = None
+    order: Any = None
+
+
 class OrderNotFound(LookupError):
     pass
 
@@ -154,3 +179,17 @@ class Host(abc.ABC):
     @abc.abstractmethod
     def add_order_note(self, order_id: str, message: str, caller: Caller) -> None:
         """A note on the order's own timeline."""
+
+    def graphql_types(self) -> ShopGraphQLTypes:
+        """The shop's GraphQL types the API reuses (see ``ShopGraphQLTypes``).
+        Read once, when the schema is built."""
+        return ShopGraphQLTypes()
+
+    def graphql_order(self, order_id: str, info: Any) -> Any:
+        """The value of ``AfterSaleRequest.order`` when ``graphql_types().order``
+        is set: what that type resolves for the order ``order_id`` (its primary
+        key as a string), or a promise of it (a dataloader's ``load``), or
+        ``None`` when the caller may not see it. ``info`` is the field's
+        ``ResolveInfo`` (``info.context`` is the API request). Unused while
+        ``order`` is ``None``: the API then returns its own ``AfterSaleOrder``."""
+        return None

@@ -8,6 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
@@ -18,6 +19,7 @@ from ..domain.money import paid_for_units
 from ..models import AfterSaleRequest, MoneyMovement, MovementKind, Shipment, ShipmentKind
 from ..policy_config import policy_from_config
 from ..sandbox import models as shop
+from ..sandbox.clock import at_speed
 from .base import (
     ANONYMOUS,
     Caller,
@@ -109,7 +111,9 @@ class SandboxHost(Host):
 
     def policy_for(self, channel_slug: str) -> Policy:
         values = shop.Channel.objects.filter(slug=channel_slug).values_list("policy", flat=True)
-        return policy_from_config(values.first() or {})
+        policy = policy_from_config(values.first() or {})
+        # The demo server may run the sandbox's time faster (serve --speed).
+        return at_speed(policy, getattr(settings, "KUAI_SANDBOX_TIME_SPEED", 1))
 
     def after_sale_enabled(self, channel_slug: str) -> bool:
         enabled = shop.Channel.objects.filter(slug=channel_slug).values_list(

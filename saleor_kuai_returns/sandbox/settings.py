@@ -1,8 +1,10 @@
 """Settings of the sandbox shop: the demo server and the test suite.
 
-Embedded defaults: SQLite in ``.sandbox.sqlite3`` and tasks run in-process.
-``DATABASE_URL`` (``postgres://user@host:port/name``) switches to PostgreSQL and
-``CELERY_BROKER_URL`` to a real Celery broker.
+Embedded defaults: SQLite in ``.sandbox.sqlite3`` (in ``KUAI_SANDBOX_DIR``, by
+default the working directory) and tasks run in-process. ``DATABASE_URL``
+(``postgres://user@host:port/name``) switches to PostgreSQL and
+``CELERY_BROKER_URL`` to a real Celery broker. ``kuai-returns serve`` sets these
+variables from its options, so the worker and beat it starts read the same.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ INSTALLED_APPS = [
     "saleor_kuai_returns.sandbox",
 ]
 
+ROOT_URLCONF = "saleor_kuai_returns.sandbox.urls"
+
 
 def database_from_url(url: str) -> dict[str, object]:
     parts = urlparse(url)
@@ -42,16 +46,36 @@ def database_from_url(url: str) -> dict[str, object]:
     }
 
 
+SQLITE_FILE = BASE_DIR / ".sandbox.sqlite3"
 DATABASES = {
     "default": database_from_url(os.environ["DATABASE_URL"])
     if os.environ.get("DATABASE_URL")
-    else {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / ".sandbox.sqlite3"}
+    else {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": SQLITE_FILE,
+        # The server's threads (requests, the in-process sweeper) and a Celery
+        # worker write to one file: take the write lock when a transaction
+        # begins, and wait for it rather than fail.
+        "OPTIONS": {
+            "timeout": 30,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        },
+    }
 }
 
 KUAI_RETURNS_HOST = "saleor_kuai_returns.host.sandbox.SandboxHost"
-KUAI_RETURNS_SWEEP_INTERVAL = timedelta(minutes=1)
+# How often deadlines are swept: Celery beat's interval, and the in-process
+# sweeper's when no broker is set. ``serve`` makes it short (2 s by default).
+KUAI_RETURNS_SWEEP_INTERVAL = timedelta(
+    seconds=float(os.environ.get("KUAI_SANDBOX_SWEEP_SECONDS", "60"))
+)
+# How many times faster than the wall clock the sandbox's after-sale deadlines
+# run (``serve --speed``): 2880 makes the 48 h merchant review last a minute.
+KUAI_SANDBOX_TIME_SPEED = float(os.environ.get("KUAI_SANDBOX_TIME_SPEED", "1"))
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BEAT_SCHEDULE: dict[str, object] = {}

@@ -1,0 +1,1 @@
+"""Building blocks of the API: scalars, money, ids, enums, errors, the viewer."""

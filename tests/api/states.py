@@ -1,0 +1,75 @@
+"""Requests brought to a given state through the actions (the API tests then
+act on them): one builder per state, on the demo's orders."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from saleor_kuai_returns.actions import requests as act
+from saleor_kuai_returns.actions.create import EvidenceItem, create_request
+from saleor_kuai_returns.domain import NewRequest, Reason, RejectionReason, RequestType
+from saleor_kuai_returns.models import AfterSaleRequest, EvidenceKind
+from saleor_kuai_returns.sandbox.factory import Demo, caller_for
+
+PHOTO = EvidenceItem(EvidenceKind.IMAGE, url="https://img.example.com/1.jpg")
+
+KINDS = {
+    "return": (RequestType.RETURN_AND_REFUND, Reason.QUALITY_FUNCTION, "TEE-RED-M"),
+    "refund": (RequestType.REFUND_ONLY, Reason.QUALITY_FUNCTION, "TEE-RED-M"),
+    "exchange": (RequestType.EXCHANGE, Reason.QUALITY_SIZE, "TEE-RED-M"),
+    "reship": (RequestType.RESHIP, Reason.MISSING_ITEMS, "CAP-BLK"),
+}
+
+
+def filed(demo: Demo, kind: str = "return") -> AfterSaleRequest:
+    request_type, reason, sku = KINDS[kind]
+    order = demo.orders["delivered"]
+    line = str(order.lines.get(sku=sku).pk)
+    new = NewRequest(request_type, reason, lines=((line, 1),))
+    return create_request(str(order.pk), caller_for(demo.buyer), new, evidence=[PHOTO])
+
+
+def build(demo: Demo, state: str) -> AfterSaleRequest:
+    """A request in ``state`` (or a named situation such as ``freight_claimed``)."""
+    buyer, merchant = caller_for(demo.buyer), caller_for(demo.merchant)
+    kind = {
+        "awaiting_reship": "reship",
+        "awaiting_buyer_confirmation": "reship",
+        "awaiting_replacement_shipment": "exchange",
+        "refund_failed": "refund",
+    }.get(state, "return")
+    request = filed(demo, kind)
+    if state == "awaiting_merchant_review":
+        return _fresh(request)
+    if state in {"negotiated", "rejected"}:
+        act.send_negotiation_message(request.pk, merchant, "Could you send a video?")
+        if state == "rejected":
+            act.reject_request(
+                request.pk,
+                merchant,
+                reason=RejectionReason.NO_QUALITY_ISSUE,
+                description="It works in our test.",
+            )
+        return _fresh(request)
+    if state == "proposal_awaiting_buyer":
+        act.propose_change(request.pk, merchant, amount=Decimal("80.00"))
+        return _fresh(request)
+    if state == "refund_failed":
+        # The caller runs this with the channel refusing refunds.
+        act.approve_request(request.pk, merchant)
+        return _fresh(request)
+    act.approve_request(request.pk, merchant)
+    if state == "freight_claimed":
+        act.claim_return_freight(request.pk, buyer, Decimal("12.00"))
+    if state in {"awaiting_merchant_receipt", "awaiting_replacement_shipment"}:
+        act.submit_return_shipment(request.pk, buyer, carrier="SF", tracking_number="SF100")
+    if state == "awaiting_replacement_shipment":
+        act.confirm_receipt(request.pk, merchant)
+    if state == "awaiting_buyer_confirmation":
+        act.ship_items(request.pk, merchant, carrier="SF", tracking_number="SF200")
+    return _fresh(request)
+
+
+def _fresh(request: AfterSaleRequest) -> AfterSaleRequest:
+    request.refresh_from_db()
+    return request
