@@ -43,6 +43,15 @@ class AppSettings:
         return int(self._get("REFUND_MAX_RETRIES", 5))  # type: ignore[call-overload]
 
     @property
+    def GRAPHQL(self) -> bool:
+        """Whether Saleor's own ``/graphql/`` serves the after-sale API next to
+        Saleor's (default ``True``). Read once, at start-up: Saleor has no hook
+        for it, so the app rebuilds Saleor's schema with its fields mixed in.
+        Turn it off to serve Saleor's schema untouched (the API is then
+        reachable nowhere in Saleor)."""
+        return bool(self._get("GRAPHQL", True))
+
+    @property
     def PLATFORM_GROUP(self) -> str:
         """Name of the Saleor permission group whose staff act as the platform
         (arbitration); the plugin configuration overrides it per deployment."""

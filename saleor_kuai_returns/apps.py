@@ -1,3 +1,5 @@
+from importlib.util import find_spec
+
 from django.apps import AppConfig
 
 
@@ -10,6 +12,15 @@ class KuaiReturnsConfig(AppConfig):
     def ready(self) -> None:
         # Checks register on import; the beat entry is added for Celery.
         from . import checks  # noqa: F401
+        from .app_settings import app_settings
         from .celery_schedule import register_beat_entry
 
         register_beat_entry()
+        # Inside Saleor, its own /graphql/ serves the after-sale API too. Wired
+        # here: the host layer never imports the API.
+        if app_settings.GRAPHQL and find_spec("saleor") is not None:
+            from .graphql.cost import COST_MAP
+            from .graphql.schema import AfterSaleMutations, AfterSaleQueries
+            from .host.saleor.api import mix_into_saleor
+
+            mix_into_saleor(AfterSaleQueries, AfterSaleMutations, COST_MAP)

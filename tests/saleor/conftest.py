@@ -28,8 +28,14 @@ if "saleor_root_conftest" not in sys.modules:
 
 from decimal import Decimal  # noqa: E402
 
+import graphene  # noqa: E402
 from saleor.account.models import Group  # noqa: E402
-from saleor.payment import TransactionAction  # noqa: E402
+from saleor.graphql.tests.utils import get_graphql_content  # noqa: E402
+from saleor.payment import TransactionAction, TransactionEventType  # noqa: E402
+from saleor.payment.models import TransactionEvent  # noqa: E402
+from saleor.payment.transaction_item_calculations import (  # noqa: E402
+    recalculate_transaction_amounts,
+)
 from saleor.plugins.manager import get_plugins_manager  # noqa: E402
 from saleor.webhook.event_types import WebhookEventSyncType  # noqa: E402
 
@@ -42,6 +48,17 @@ from saleor_kuai_returns.models import (  # noqa: E402
 )
 
 PLUGIN_PATH = "saleor_kuai_returns.plugin.KuaiReturnsPlugin"
+
+REFUND_REPORT = """
+mutation RefundReport(
+  $id: ID!, $type: TransactionEventTypeEnum!, $amount: PositiveDecimal!, $psp: String!
+) {
+  transactionEventReport(id: $id, type: $type, amount: $amount, pspReference: $psp) {
+    alreadyProcessed
+    errors { field code message }
+  }
+}
+"""
 
 
 @pytest.fixture(autouse=True)
@@ -166,3 +183,23 @@ def make_movement():
 
 def line_by_sku(order, sku):
     return order.lines.get(product_sku=sku)
+
+
+def report_refund(app_api_client, granted, psp_reference, event_type="REFUND_SUCCESS"):
+    """What the payment app does: answer the refund request webhook (Saleor stores
+    its pspReference on the request and counts the amount as pending), then report
+    how the refund ended."""
+    TransactionEvent.objects.filter(
+        related_granted_refund=granted, type=TransactionEventType.REFUND_REQUEST
+    ).update(psp_reference=psp_reference, include_in_calculations=True)
+    recalculate_transaction_amounts(granted.transaction_item)
+    response = app_api_client.post_graphql(
+        REFUND_REPORT,
+        {
+            "id": graphene.Node.to_global_id("TransactionItem", granted.transaction_item.token),
+            "type": event_type,
+            "amount": str(granted.amount_value),
+            "psp": psp_reference,
+        },
+    )
+    return get_graphql_content(response)["data"]["transactionEventReport"]

@@ -5,14 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-import graphene
 from freezegun import freeze_time
-from saleor.graphql.tests.utils import get_graphql_content
 from saleor.order import FulfillmentStatus, OrderEvents, OrderGrantedRefundStatus
 from saleor.order.models import OrderGrantedRefund
-from saleor.payment import TransactionEventType
-from saleor.payment.models import TransactionEvent
-from saleor.payment.transaction_item_calculations import recalculate_transaction_amounts
 from saleor.plugins.manager import get_plugins_manager
 from saleor.warehouse.models import Stock
 
@@ -23,40 +18,9 @@ from saleor_kuai_returns.models import EvidenceKind, MoneyMovement, TimelineEven
 from saleor_kuai_returns.plugin import PLUGIN_ID
 from saleor_kuai_returns.tasks import sweep_deadlines
 
-from .conftest import line_by_sku
+from .conftest import line_by_sku, report_refund
 
 PHOTO = EvidenceItem(EvidenceKind.IMAGE, url="https://img.example.com/torn-seam.jpg")
-
-REFUND_REPORT = """
-mutation RefundReport(
-  $id: ID!, $type: TransactionEventTypeEnum!, $amount: PositiveDecimal!, $psp: String!
-) {
-  transactionEventReport(id: $id, type: $type, amount: $amount, pspReference: $psp) {
-    alreadyProcessed
-    errors { field code message }
-  }
-}
-"""
-
-
-def report_refund(app_api_client, granted, psp_reference, event_type="REFUND_SUCCESS"):
-    """What the payment app does: answer the refund request webhook (Saleor stores
-    its pspReference on the request and counts the amount as pending), then report
-    how the refund ended."""
-    TransactionEvent.objects.filter(
-        related_granted_refund=granted, type=TransactionEventType.REFUND_REQUEST
-    ).update(psp_reference=psp_reference, include_in_calculations=True)
-    recalculate_transaction_amounts(granted.transaction_item)
-    response = app_api_client.post_graphql(
-        REFUND_REPORT,
-        {
-            "id": graphene.Node.to_global_id("TransactionItem", granted.transaction_item.token),
-            "type": event_type,
-            "amount": str(granted.amount_value),
-            "psp": psp_reference,
-        },
-    )
-    return get_graphql_content(response)["data"]["transactionEventReport"]
 
 
 def test_return_and_refund_from_filing_to_the_payment_apps_confirmation(

@@ -10,21 +10,25 @@ own models and actions.
   refunds the payment app answered later;
 - ``goods``: returns with restock, unshipped units that will not ship;
 - ``replacements``: an exchange's variants, and goods sent through Saleor's
-  replace path.
+  replace path;
+- ``sales``: orders placed and lines shipped, shop health's denominators;
+- ``api``: Saleor's GraphQL types our API reuses, and our API inside Saleor's
+  ``/graphql/``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from saleor.core.db.connection import allow_writer
 
 from ...domain import Actor, Policy
 from ...domain.commands import Replacement
-from ..base import Caller, Host, HostOrder, PaymentResult
-from . import access, channels, goods, money, orders, replacements
+from ..base import Caller, Host, HostOrder, PaymentResult, SalesCounts, ShopGraphQLTypes
+from . import access, api, channels, goods, money, orders, replacements, sales
 from .keys import (
     DECLARED_PRICE_KEY,
     IDEMPOTENCY_KEY,
@@ -87,6 +91,17 @@ class SaleorHost(Host):
         self, order_id: str, choices: Sequence[tuple[str, str]]
     ) -> tuple[Replacement, ...]:
         return replacements.describe_replacements(order_id, choices)
+
+    def sales_counts(self, channel_slug: str, since: datetime, until: datetime) -> SalesCounts:
+        return sales.sales_counts(channel_slug, since, until)
+
+    # --- GraphQL --------------------------------------------------------------
+
+    def graphql_types(self) -> ShopGraphQLTypes:
+        return api.shop_graphql_types()
+
+    def graphql_order(self, order_id: str, info: Any) -> Any:
+        return api.graphql_order(order_id, info)
 
     # --- money --------------------------------------------------------------
 

@@ -22,6 +22,8 @@ How Saleor's data maps to the rules' snapshot:
 - delivered: Saleor records no delivery, so the newest ``FULFILLED`` fulfillment
   holding the line counts as its delivery (``created_at``);
 - product type: the slug of the line's ``product_type_id`` (else the variant's);
+- product (shop health per product): the variant's product id, empty once the
+  variant is deleted (Saleor keeps the line, its variant becomes null);
 - accessories and gifts: metadata ``kuai_returns.item_kind`` (``goods``,
   ``accessory``, ``gift``) and ``kuai_returns.declared_price`` (the product page
   price, a decimal in the order's currency), read from the variant, then the
@@ -87,6 +89,10 @@ def load_order(order_id: str) -> HostOrder:
         line_labels={
             str(line.pk): (line.product_name, line.variant_name, line.product_sku or "")
             for line in lines
+        },
+        # The product behind the variant bought; a deleted variant leaves none.
+        line_products={
+            str(line.pk): str(line.variant.product_id) if line.variant else "" for line in lines
         },
     )
 
