@@ -35,15 +35,24 @@ def file_appeal(
     caller: Caller,
     *,
     reason: str,
+    version: int | None = None,
     now: datetime | None = None,
     host: Host | None = None,
 ) -> Appeal:
-    """The merchant appeals the request's latest ruling, within the appeal window."""
+    """The merchant appeals the request's latest ruling, within the appeal window.
+
+    ``version`` is the request the merchant saw: a ruling made since is not the
+    one it means to appeal."""
     host = host or get_host()
     now = now or timezone.now()
     with transaction.atomic():
         request = lock_request(request_id)
         authorize(host, caller, Actor.MERCHANT, request)
+        if version is not None and request.version != version:
+            raise ActionError(
+                ActionErrorCode.STALE_VERSION,
+                f"the request is at version {request.version}, not {version}",
+            )
         ruling = (
             TimelineEvent.objects.filter(
                 request=request, event__in=sorted(event.value for event in RULINGS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from decimal import Decimal
 
@@ -17,6 +18,8 @@ from ..host.base import Caller, Host
 from ..ledger import balance, channel_currency
 from ..models import LiabilityEntry
 from .errors import ActionError, ActionErrorCode
+
+MAX_KEY_LENGTH = 255  # LiabilityEntry.idempotency_key
 
 
 def record_settlement(
@@ -39,7 +42,7 @@ def record_settlement(
         raise ActionError(
             ActionErrorCode.PERMISSION_DENIED, "only the platform records settlements"
         )
-    key = f"kuai:settlement:{channel_slug}:{idempotency_key}"
+    key = settlement_key(channel_slug, idempotency_key)
     with transaction.atomic():
         _lock_ledger(channel_slug)
         earlier = LiabilityEntry.objects.filter(idempotency_key=key).first()
@@ -64,6 +67,16 @@ def record_settlement(
             recorded_by=caller.id,
             note=reference,
         )
+
+
+def settlement_key(channel_slug: str, idempotency_key: str) -> str:
+    """The ledger's key of a settlement: the caller's key, per channel. One too
+    long for the column is kept as its SHA-256, under a prefix no plain key has
+    (a plain key always continues with the channel's slug and a colon)."""
+    key = f"kuai:settlement:{channel_slug}:{idempotency_key}"
+    if len(key) <= MAX_KEY_LENGTH:
+        return key
+    return f"kuai:settlement-sha256:{hashlib.sha256(key.encode()).hexdigest()}"
 
 
 def _lock_ledger(channel_slug: str) -> None:

@@ -11,6 +11,9 @@ COST_MAP: dict[str, dict[str, dict[str, Any]]] = {
         "afterSaleRequest": {"complexity": 1},
         "afterSaleRequests": {"complexity": 1, "multipliers": ["first", "last"]},
         "afterSaleEligibility": {"complexity": 1},
+        "afterSaleLedger": {"complexity": 1},
+        "afterSaleShopHealth": {"complexity": 1},
+        "afterSaleAppeals": {"complexity": 1, "multipliers": ["first", "last"]},
     },
     "AfterSaleRequest": {
         "order": {"complexity": 1},
@@ -19,6 +22,10 @@ COST_MAP: dict[str, dict[str, dict[str, Any]]] = {
         "shipments": {"complexity": 1},
         "moneyMovements": {"complexity": 1},
         "timeline": {"complexity": 1},
+        "appeals": {"complexity": 1},
     },
     "AfterSaleEligibility": {"lines": {"complexity": 1}},
+    "AfterSaleAppeal": {"request": {"complexity": 1}},
+    "AfterSaleLedgerStatement": {"entries": {"complexity": 1}},
+    "AfterSaleLiabilityEntry": {"request": {"complexity": 1}},
 }

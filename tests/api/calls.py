@@ -3,6 +3,20 @@
 from __future__ import annotations
 
 RESULT = "afterSaleRequest { id state version } errors { field code message }"
+APPEAL_RESULT = (
+    "appeal { id status ruling reason decisionNote } afterSaleRequest { id state version } "
+    "errors { field code message }"
+)
+SETTLEMENT_RESULT = (
+    "liabilityEntry { id kind amount { amount currency } note recordedBy } "
+    "balance { amount currency } errors { field code message }"
+)
+# What each mutation answers with when it succeeds (``afterSaleRequest`` unless named).
+RESULT_FIELDS = {
+    "afterSaleAppealFile": "appeal",
+    "afterSaleAppealDecide": "appeal",
+    "afterSaleSettlementRecord": "liabilityEntry",
+}
 
 
 def mutation(name: str, arguments: dict[str, str], selection: str = RESULT) -> str:
@@ -15,6 +29,8 @@ def mutation(name: str, arguments: dict[str, str], selection: str = RESULT) -> s
 ID = {"id": "ID!"}
 VERSIONED = {"id": "ID!", "version": "Int"}
 MONEY = {"id": "ID!", "version": "Int", "idempotencyKey": "String"}
+NOTED = {**VERSIONED, "note": "String"}
+RULING = {**MONEY, "note": "String"}
 
 DOCUMENTS = {
     "afterSaleRequestCreate": mutation(
@@ -62,4 +78,46 @@ DOCUMENTS = {
     "afterSaleReturnFreightClaimAccept": mutation("afterSaleReturnFreightClaimAccept", VERSIONED),
     "afterSaleReturnFreightClaimContest": mutation("afterSaleReturnFreightClaimContest", VERSIONED),
     "afterSaleRefundRetry": mutation("afterSaleRefundRetry", MONEY),
+    "afterSaleRequestEscalate": mutation("afterSaleRequestEscalate", NOTED),
+    "afterSaleArbitrationOpen": mutation("afterSaleArbitrationOpen", NOTED),
+    "afterSaleArbitrationEvidenceRequest": mutation("afterSaleArbitrationEvidenceRequest", NOTED),
+    "afterSaleArbitrationEvidenceSubmit": mutation(
+        "afterSaleArbitrationEvidenceSubmit",
+        {**VERSIONED, "evidence": "[AfterSaleEvidenceInput!]!", "text": "String"},
+    ),
+    "afterSaleArbitrationDismiss": mutation("afterSaleArbitrationDismiss", NOTED),
+    "afterSaleRulingBuyerWinsRefund": mutation("afterSaleRulingBuyerWinsRefund", RULING),
+    "afterSaleRulingReturnNeeded": mutation("afterSaleRulingReturnNeeded", NOTED),
+    "afterSaleRulingMissingItems": mutation("afterSaleRulingMissingItems", NOTED),
+    "afterSaleRulingWrongItem": mutation(
+        "afterSaleRulingWrongItem",
+        {
+            **RULING,
+            "resolution": "AfterSaleWrongItemResolution",
+            "compensationRequested": "Boolean",
+        },
+    ),
+    "afterSaleRulingUnjustifiedRejection": mutation("afterSaleRulingUnjustifiedRejection", RULING),
+    "afterSaleRulingPartialRefund": mutation(
+        "afterSaleRulingPartialRefund", {**RULING, "amount": "Decimal!"}
+    ),
+    "afterSaleRulingMerchantWins": mutation("afterSaleRulingMerchantWins", NOTED),
+    "afterSaleAppealFile": mutation(
+        "afterSaleAppealFile", {**VERSIONED, "reason": "String!"}, APPEAL_RESULT
+    ),
+    "afterSaleAppealDecide": mutation(
+        "afterSaleAppealDecide",
+        {"id": "ID!", "upheld": "Boolean!", "note": "String"},
+        APPEAL_RESULT,
+    ),
+    "afterSaleSettlementRecord": mutation(
+        "afterSaleSettlementRecord",
+        {
+            "channel": "String!",
+            "amount": "Decimal!",
+            "reference": "String",
+            "idempotencyKey": "String!",
+        },
+        SETTLEMENT_RESULT,
+    ),
 }

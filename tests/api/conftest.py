@@ -16,7 +16,9 @@ from saleor_kuai_returns.graphql.core import ids
 from saleor_kuai_returns.models import (
     AfterSaleRequest,
     ApiIdempotencyKey,
+    Appeal,
     Evidence,
+    LiabilityEntry,
     MoneyMovement,
     Shipment,
     TimelineEvent,
@@ -119,6 +121,8 @@ def snapshot(request: AfterSaleRequest | None = None) -> tuple[Any, ...]:
         ApiIdempotencyKey.objects.count(),
         shop.Payment.objects.count(),
         shop.OrderNote.objects.count(),
+        list(Appeal.objects.values_list("status", "decided_at")),
+        LiabilityEntry.objects.count(),
     )
 
 

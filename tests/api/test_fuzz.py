@@ -21,12 +21,27 @@ from hypothesis import strategies as st
 
 from saleor_kuai_returns.graphql.core import ids
 from saleor_kuai_returns.graphql.schema import build_schema
+from saleor_kuai_returns.models import Appeal
 from saleor_kuai_returns.sandbox.factory import LineSpec, make_order
 
-from .calls import DOCUMENTS
+from .calls import DOCUMENTS, RESULT_FIELDS
 from .conftest import ROLES, line_id, order_id, request_id
 
-STATES = ["awaiting_merchant_review", "negotiated", "awaiting_buyer_return", "awaiting_reship"]
+STATES = [
+    "awaiting_merchant_review",
+    "negotiated",
+    "awaiting_buyer_return",
+    "awaiting_reship",
+    "rejected",
+    "escalated",
+    "arbitration_buyer_evidence",
+    "arbitration_merchant_evidence",
+    "missed_reship",
+    "ruled",
+    "appealed",
+]
+# A settlement's channel: one that owes, one that does not, or any text.
+CHANNEL = st.sampled_from(["default-channel", "other-channel"]) | st.text(max_size=300)
 INT = st.integers(min_value=-(2**31), max_value=2**31 - 1)
 AMOUNT = st.one_of(
     st.decimals(allow_nan=False, allow_infinity=False).map(str),
@@ -69,7 +84,7 @@ def values(kind, known_ids):
 @pytest.fixture
 def known_ids(demo, state):
     """IDs of every kind: requests in several states (each on an order of its
-    own), an order and its lines, a variant, and IDs that name nothing."""
+    own), an appeal, an order and its lines, a variant, and IDs that name nothing."""
     order = demo.orders["delivered"]
     requests = []
     for name in STATES:
@@ -85,6 +100,7 @@ def known_ids(demo, state):
         requests.append(request_id(state(name)))
     return [
         *requests,
+        *(ids.to_global_id(ids.APPEAL, appeal.pk) for appeal in Appeal.objects.all()),
         order_id(order),
         line_id(order, "TEE-RED-M"),
         line_id(order, "CAP-BLK"),
@@ -98,14 +114,18 @@ def known_ids(demo, state):
 @pytest.mark.parametrize("name", sorted(DOCUMENTS))
 def test_no_mutation_input_produces_an_error_outside_its_typed_errors(api, known_ids, name):
     field = build_schema().get_mutation_type().fields[name]
+    strategies = {
+        argument: CHANNEL if argument == "channel" else values(spec.type, known_ids)
+        for argument, spec in field.args.items()
+    }
     arguments = st.fixed_dictionaries(
         {
-            argument: values(spec.type, known_ids)
+            argument: strategies[argument]
             for argument, spec in field.args.items()
             if isinstance(spec.type, GraphQLNonNull)
         },
         optional={
-            argument: values(spec.type, known_ids)
+            argument: strategies[argument]
             for argument, spec in field.args.items()
             if not isinstance(spec.type, GraphQLNonNull)
         },
@@ -116,9 +136,12 @@ def test_no_mutation_input_produces_an_error_outside_its_typed_errors(api, known
     def call(variables, role):
         # when the role sends these arguments
         response = api(DOCUMENTS[name], variables, as_=role)
-        # then the answer is the request, or typed errors
+        # then the answer is the result (the request, an appeal, a ledger entry), or
+        # typed errors
         assert response.status == 200
         result = response.data[name]
-        assert (result["afterSaleRequest"] is None) == bool(result["errors"])
+        assert (result[RESULT_FIELDS.get(name, "afterSaleRequest")] is None) == bool(
+            result["errors"]
+        )
 
     call()

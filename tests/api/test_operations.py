@@ -1,11 +1,14 @@
 """The published operations (graphql/operations/): each is valid against the
-schema, and the storefront's and the dashboard's flows run on the sandbox."""
+schema, and the storefront's, the dashboard's and the platform's flows run on
+the sandbox."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from graphql import parse, validate
 
 from saleor_kuai_returns.graphql.schema import build_schema
@@ -38,8 +41,27 @@ def run(api):
     return call
 
 
-def test_there_are_operations_for_both_flows():
+# What the platform's flow runs (a dispute from escalation to settlement).
+PLATFORM_FLOW = {
+    "dashboard/appeal_file",
+    "dashboard/arbitration_evidence_submit",
+    "platform/appeal_decide",
+    "platform/appeals",
+    "platform/arbitration_evidence_request",
+    "platform/disputes",
+    "platform/ledger",
+    "platform/ruling_unjustified_rejection",
+    "platform/settlement_record",
+    "platform/shop_health",
+    "storefront/arbitration_evidence_submit",
+    "storefront/request_escalate",
+}
+
+
+def test_there_are_operations_for_the_three_flows():
     assert [str(path.relative_to(OPERATIONS)) for path in FILES] == [
+        "dashboard/appeal_file.graphql",
+        "dashboard/arbitration_evidence_submit.graphql",
         "dashboard/due_for_me.graphql",
         "dashboard/items_ship.graphql",
         "dashboard/negotiation_message_send.graphql",
@@ -48,12 +70,22 @@ def test_there_are_operations_for_both_flows():
         "dashboard/refund_retry.graphql",
         "dashboard/request_approve.graphql",
         "dashboard/request_reject.graphql",
+        "platform/appeal_decide.graphql",
+        "platform/appeals.graphql",
+        "platform/arbitration_evidence_request.graphql",
+        "platform/disputes.graphql",
+        "platform/ledger.graphql",
+        "platform/ruling_unjustified_rejection.graphql",
+        "platform/settlement_record.graphql",
+        "platform/shop_health.graphql",
+        "storefront/arbitration_evidence_submit.graphql",
         "storefront/arrival_confirm.graphql",
         "storefront/eligibility.graphql",
         "storefront/my_requests.graphql",
         "storefront/request.graphql",
         "storefront/request_cancel.graphql",
         "storefront/request_create.graphql",
+        "storefront/request_escalate.graphql",
         "storefront/return_shipment_submit.graphql",
     ]
 
@@ -173,10 +205,12 @@ def test_the_storefront_and_dashboard_flows_run(run, demo):
     assert [(s["kind"], s["trackingNumber"]) for s in sent["shipments"]] == [("RESHIP", "SF200")]
     arrived = run("storefront/arrival_confirm", {"id": reship["id"]}, as_="buyer")
     assert arrived["afterSaleRequest"]["state"] == "COMPLETED"
-    # every published operation ran but the rejection and the retry, which follow
-    assert set(run.ran) | {"dashboard/request_reject", "dashboard/refund_retry"} == {
-        str(path.relative_to(OPERATIONS).with_suffix("")) for path in FILES
-    }
+    # every published operation ran but the rejection and the retry, which follow, and
+    # the platform's flow
+    assert (
+        set(run.ran) | {"dashboard/request_reject", "dashboard/refund_retry"}
+        == {str(path.relative_to(OPERATIONS).with_suffix("")) for path in FILES} - PLATFORM_FLOW
+    )
 
 
 def test_the_dashboard_rejects_and_retries_a_refund(run, demo):
@@ -216,3 +250,114 @@ def test_the_dashboard_rejects_and_retries_a_refund(run, demo):
         [1, 2],
     )
     assert run("storefront/request", {"id": second["id"]}, as_="buyer")["state"] == "REFUNDED"
+
+
+def test_the_platform_flow_runs_from_escalation_to_settlement(run, demo):
+    order = demo.orders["delivered"]
+    # a return the merchant rejects after writing to the buyer; the buyer escalates
+    filed = run(
+        "storefront/request_create",
+        {
+            "orderId": order_id(order),
+            "input": {
+                "type": "RETURN_AND_REFUND",
+                "reason": "QUALITY_FUNCTION",
+                "lines": [{"orderLineId": line_id(order, "TEE-RED-M"), "quantity": 1}],
+                "evidence": [PHOTO],
+            },
+        },
+        as_="buyer",
+    )["afterSaleRequest"]
+    run(
+        "dashboard/negotiation_message_send",
+        {"id": filed["id"], "text": "A video?"},
+        as_="merchant",
+    )
+    run(
+        "dashboard/request_reject",
+        {"id": filed["id"], "input": {"reason": "NO_QUALITY_ISSUE", "description": "It works."}},
+        as_="merchant",
+    )
+    escalated = run(
+        "storefront/request_escalate",
+        {"id": filed["id"], "note": "It does not switch on.", "version": 2},
+        as_="buyer",
+    )["afterSaleRequest"]
+    assert (escalated["state"], escalated["deadline"]["whoseTurn"]) == (
+        "ARBITRATION_RULING",
+        "PLATFORM",
+    )
+    # the platform finds it among the disputes and asks both sides for evidence
+    disputes = run("platform/disputes", {"first": 10}, as_="platform")
+    [dispute] = [edge["node"] for edge in disputes["edges"]]
+    assert (dispute["id"], dispute["timeline"][-1]["note"]) == (
+        filed["id"],
+        "It does not switch on.",
+    )
+    assert "RULE_UNJUSTIFIED_REJECTION" in dispute["availableActions"]
+    asked = run(
+        "platform/arbitration_evidence_request",
+        {"id": filed["id"], "note": "Photos, please.", "version": dispute["version"]},
+        as_="platform",
+    )["afterSaleRequest"]
+    buyer_round = run(
+        "storefront/arbitration_evidence_submit",
+        {"id": filed["id"], "evidence": [PHOTO], "version": asked["version"]},
+        as_="buyer",
+    )["afterSaleRequest"]
+    merchant_round = run(
+        "dashboard/arbitration_evidence_submit",
+        {"id": filed["id"], "evidence": [{"kind": "TEXT", "text": "Tested: it works."}]},
+        as_="merchant",
+    )["afterSaleRequest"]
+    assert (asked["state"], buyer_round["state"], merchant_round["state"]) == (
+        "ARBITRATION_BUYER_EVIDENCE",
+        "ARBITRATION_MERCHANT_EVIDENCE",
+        "ARBITRATION_RULING",
+    )
+    assert [e["addedBy"] for e in merchant_round["evidence"]] == ["BUYER", "BUYER", "MERCHANT"]
+    # it rules the rejection unjustified: the platform refunds first
+    ruled = run(
+        "platform/ruling_unjustified_rejection",
+        {"id": filed["id"], "note": "It does not work.", "idempotencyKey": "rule-1"},
+        as_="platform",
+    )["afterSaleRequest"]
+    assert ruled["platformAdvancedAmount"] == {"amount": 100.0, "currency": "CNY"}
+    # the merchant appeals; the platform dismisses the appeal
+    appeal = run(
+        "dashboard/appeal_file", {"id": filed["id"], "reason": "It was worn."}, as_="merchant"
+    )["appeal"]
+    [listed] = run("platform/appeals", {"first": 10}, as_="platform")["edges"]
+    assert (listed["node"]["id"], listed["node"]["request"]["state"]) == (appeal["id"], "REFUNDED")
+    decided = run(
+        "platform/appeal_decide",
+        {"id": appeal["id"], "upheld": False, "note": "The photos show no wear."},
+        as_="platform",
+    )["appeal"]
+    assert decided["status"] == "DISMISSED"
+    # the merchant owes the platform 100.00, and settles it
+    now = timezone.now()
+    period = {"channel": "default-channel", "from": (now - timedelta(days=1)).isoformat()}
+    statement = run("platform/ledger", {**period, "to": now.isoformat()}, as_="platform")
+    assert [(e["kind"], e["amount"]["amount"]) for e in statement["entries"]] == [
+        ("PLATFORM_REFUND_FIRST", 100.0)
+    ]
+    settled = run(
+        "platform/settlement_record",
+        {
+            "channel": "default-channel",
+            "amount": "100.00",
+            "reference": "Wire 2026-03",
+            "idempotencyKey": "wire-1",
+        },
+        as_="platform",
+    )
+    assert settled["balance"] == {"amount": 0.0, "currency": "CNY"}
+    # and the shop's health shows the lost dispute
+    [channel_row] = run("platform/shop_health", {"channel": "default-channel"}, as_="platform")
+    assert (channel_row["requests"], channel_row["disputesLost"]) == (1, 1)
+    assert set(run.ran) == PLATFORM_FLOW | {
+        "storefront/request_create",
+        "dashboard/negotiation_message_send",
+        "dashboard/request_reject",
+    }

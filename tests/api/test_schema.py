@@ -72,6 +72,14 @@ def test_every_type_field_argument_and_enum_value_has_a_sentence():
     assert [key for key, text in descriptions.items() if not (text or "").endswith(".")] == []
 
 
+# What a mutation answers besides its errors: the request, unless named here.
+PAYLOADS = {
+    "afterSaleAppealFile": {"appeal", "afterSaleRequest"},
+    "afterSaleAppealDecide": {"appeal", "afterSaleRequest"},
+    "afterSaleSettlementRecord": {"liabilityEntry", "balance"},
+}
+
+
 def test_each_mutation_has_its_own_error_class_and_codes():
     schema = build_schema()
     for name, field in schema.get_mutation_type().fields.items():
@@ -80,7 +88,7 @@ def test_each_mutation_has_its_own_error_class_and_codes():
         code = errors.fields["code"].type.of_type
         assert (errors.name, code.name) == (f"{payload.name}Error", f"{payload.name}ErrorCode")
         assert payload.name[0].lower() + payload.name[1:] == name
-        assert set(payload.fields) == {"afterSaleRequest", "errors"}
+        assert set(payload.fields) == PAYLOADS.get(name, {"afterSaleRequest"}) | {"errors"}
         assert set(errors.fields) == {"field", "message", "code"}
 
 
@@ -95,8 +103,36 @@ def test_money_moving_mutations_take_an_idempotency_key_and_every_request_one_a_
         "afterSaleRefundWithoutReturn",
         "afterSaleRequestApprove",
         "afterSaleReshipDecline",
+        "afterSaleRulingBuyerWinsRefund",
+        "afterSaleRulingPartialRefund",
+        "afterSaleRulingUnjustifiedRejection",
+        "afterSaleRulingWrongItem",
+        "afterSaleSettlementRecord",
     ]
-    assert versioned == sorted(set(fields) - {"afterSaleRequestCreate"})
+    # all but the filing, an appeal's decision (the appeal is decided once) and a
+    # settlement (no request): they act on no request the caller saw
+    assert versioned == sorted(
+        set(fields)
+        - {"afterSaleRequestCreate", "afterSaleAppealDecide", "afterSaleSettlementRecord"}
+    )
+
+
+def test_every_platform_action_takes_a_note():
+    # given the mutations only the platform calls
+    fields = build_schema().get_mutation_type().fields
+    platform = [
+        *(
+            name
+            for name in sorted(fields)
+            if name.startswith(("afterSaleRuling", "afterSaleArbitration"))
+            and name != "afterSaleArbitrationEvidenceSubmit"
+        ),
+        "afterSaleAppealDecide",
+    ]
+    # then each keeps the platform's note (a settlement keeps its reference)
+    assert [name for name in platform if "note" not in fields[name].args] == []
+    assert "reference" in fields["afterSaleSettlementRecord"].args
+    assert len(platform) == 11
 
 
 @override_settings(KUAI_RETURNS_HOST="tests.api.hosts.ShopTypedHost")
@@ -160,4 +196,4 @@ def test_the_readmes_graphql_examples_are_valid():
     # when each is validated
     errors = [error.message for block in blocks for error in validate(build_schema(), parse(block))]
     # then
-    assert (len(blocks), errors) == (2, [])
+    assert (len(blocks), errors) == (3, [])

@@ -110,6 +110,38 @@ def test_an_appeal_out_of_time_or_without_a_reason_is_refused(
     assert state_of(ruled_unjustified) == before
 
 
+def test_an_appeal_on_a_request_that_changed_since_the_merchant_saw_it_is_refused(
+    ruled_unjustified, merchant, run_on_commit
+):
+    # given the merchant saw the request before the ruling's refund was confirmed
+    before = state_of(ruled_unjustified)
+    seen = ruled_unjustified.version - 1
+    # when it appeals what it saw
+    with pytest.raises(ActionError) as refused:
+        at(
+            RULED + HOUR,
+            run_on_commit,
+            file_appeal,
+            ruled_unjustified.id,
+            merchant,
+            reason="Unfair.",
+            version=seen,
+        )
+    # then nothing is filed; the current version is accepted
+    assert refused.value.code is ActionErrorCode.STALE_VERSION
+    assert state_of(ruled_unjustified) == before
+    appeal = at(
+        RULED + HOUR,
+        run_on_commit,
+        file_appeal,
+        ruled_unjustified.id,
+        merchant,
+        reason="Unfair.",
+        version=seen + 1,
+    )
+    assert appeal.status == "open"
+
+
 def test_a_ruling_is_appealed_once(ruled_unjustified, merchant, run_on_commit):
     at(RULED + HOUR, run_on_commit, file_appeal, ruled_unjustified.id, merchant, reason="Unfair.")
     with pytest.raises(AppealRefused) as refused:

@@ -17,7 +17,7 @@ from freezegun import freeze_time
 from saleor_kuai_returns.actions import arbitration as arb
 from saleor_kuai_returns.actions import requests as act
 from saleor_kuai_returns.actions.errors import ActionError, ActionErrorCode
-from saleor_kuai_returns.actions.ledger import record_settlement
+from saleor_kuai_returns.actions.ledger import record_settlement, settlement_key
 from saleor_kuai_returns.domain import ErrorCode
 from saleor_kuai_returns.domain.errors import MoneyError
 from saleor_kuai_returns.ledger import balance, statement
@@ -122,6 +122,27 @@ def test_a_key_reused_for_another_amount_is_refused(advanced, demo):
         record_settlement(CHANNEL, platform, Decimal("20.00"), idempotency_key="k")
     assert refused.value.code is ErrorCode.AMOUNT_INVALID
     assert balance(CHANNEL) == Decimal("90.000")
+
+
+def test_a_key_too_long_for_the_column_is_kept_by_its_digest_and_still_pays_once(advanced, demo):
+    from saleor_kuai_returns.sandbox.factory import caller_for
+
+    # given a caller's key that, with the channel, is longer than the column
+    platform = caller_for(demo.platform)
+    key = "wire-" + "x" * 250
+    # when the platform records the same settlement twice with it
+    first = record_settlement(CHANNEL, platform, Decimal("10.00"), idempotency_key=key)
+    again = record_settlement(CHANNEL, platform, Decimal("10.00"), idempotency_key=key)
+    # then one entry, stored under the digest of the whole key
+    assert again.pk == first.pk
+    assert first.idempotency_key == settlement_key(CHANNEL, key)
+    assert first.idempotency_key.startswith("kuai:settlement-sha256:")
+    assert len(first.idempotency_key) == len("kuai:settlement-sha256:") + 64
+    assert balance(CHANNEL) == Decimal("90.000")
+
+
+def test_a_key_that_fits_is_kept_as_it_is():
+    assert settlement_key(CHANNEL, "wire-1") == "kuai:settlement:default-channel:wire-1"
 
 
 def test_a_channel_with_nothing_owed_takes_no_settlement(demo):

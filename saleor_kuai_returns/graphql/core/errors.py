@@ -38,14 +38,16 @@ class ApiErrorCode(StrEnum):
 Code = ErrorCode | ActionErrorCode | ApiErrorCode
 
 CODE_TEXTS: dict[Code, str] = {
-    ActionErrorCode.NOT_FOUND: "No such request or order, or an ID that names none.",
-    ActionErrorCode.PERMISSION_DENIED: "The caller may not act so on this request or order.",
+    ActionErrorCode.NOT_FOUND: "No such request, order or appeal, or an ID that names none.",
+    ActionErrorCode.PERMISSION_DENIED: "The caller may not act so on this request, order, "
+    "appeal or channel.",
     ActionErrorCode.STALE_VERSION: "The request changed since the version given.",
     ActionErrorCode.STATE_CHANGED: "The request left the state expected.",
     ActionErrorCode.AFTER_SALE_DISABLED: "After-sale service is switched off on the channel.",
     ApiErrorCode.INVALID: "A value is malformed (too long, not a URL, a control character).",
-    ApiErrorCode.IDEMPOTENCY_KEY_REUSED: "The idempotency key was used for another request.",
-    ErrorCode.WRONG_ACTOR: "This actor cannot do that.",
+    ApiErrorCode.IDEMPOTENCY_KEY_REUSED: "The idempotency key was used for another request, "
+    "or for a settlement of another amount.",
+    ErrorCode.WRONG_ACTOR: "It is the other side's turn (its evidence round).",
     ErrorCode.WRONG_STATE: "Not possible in the request's current state.",
     ErrorCode.NOT_DUE: "The deadline has not passed yet.",
     ErrorCode.WINDOW_CLOSED: "The window for this has closed.",
@@ -89,7 +91,9 @@ CODE_TEXTS: dict[Code, str] = {
     ErrorCode.NOTHING_TO_RESUME: "No paused state to resume.",
     ErrorCode.MONEY_ALREADY_MOVED: "Money already moved; the request can no longer be cancelled.",
     ErrorCode.RULING_NOT_APPLICABLE: "This ruling does not apply to the request.",
-    ErrorCode.APPEAL_NOT_ALLOWED: "The ruling cannot be appealed.",
+    ErrorCode.APPEAL_NOT_ALLOWED: "The request has no ruling against the merchant to appeal.",
+    ErrorCode.APPEAL_EXISTS: "The ruling was appealed already.",
+    ErrorCode.APPEAL_DECIDED: "The appeal was decided already.",
 }
 
 # What every mutation on a filed request can answer.

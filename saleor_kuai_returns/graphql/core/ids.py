@@ -11,7 +11,13 @@ import uuid
 ORDER = "Order"
 ORDER_LINE = "OrderLine"
 USER = "User"
+APP = "App"
+PRODUCT = "Product"
 REQUEST = "AfterSaleRequest"
+APPEAL = "AfterSaleAppeal"
+LIABILITY_ENTRY = "AfterSaleLiabilityEntry"
+# How our rows name a caller (``Caller.id``), and the shop's type of each.
+CALLER_TYPES = {"user": USER, "app": APP}
 
 
 def to_global_id(type_name: str, pk: object) -> str:
@@ -46,3 +52,11 @@ def buyer_id_from_global_id(value: object) -> str | None:
     """A Saleor user's global ID as the buyer id our rows store (``user:<pk>``)."""
     pk = from_global_id(value, USER)
     return f"user:{pk}" if pk is not None and pk.isdigit() else None
+
+
+def caller_global_id(caller_id: str) -> str | None:
+    """Who acted, as our rows store it (``user:<pk>``, ``app:<pk>``), as the
+    shop's global ID of that user or app; ``None`` for the system or nobody."""
+    kind, _, pk = caller_id.partition(":")
+    type_name = CALLER_TYPES.get(kind)
+    return to_global_id(type_name, pk) if type_name and pk else None

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q
+from graphql import GraphQLError
 
 from ...domain import Actor, Policy
 from ...host import get_host
@@ -41,6 +42,28 @@ class Viewer:
             self._channels = self.host.visible_channels(self.caller)
             self._channels_known = True
         return self._channels
+
+    def sees_channel(self, channel_slug: str) -> bool:
+        """Whether the viewer sees the channel as staff or the platform."""
+        channels = self.visible_channels()
+        return channels is None or channel_slug in channels
+
+    def require_channel(self, channel_slug: str) -> None:
+        """Staff reads of a channel (its ledger, its health): the platform and the
+        channel's merchants only."""
+        self.require_signed_in()
+        if not self.sees_channel(channel_slug):
+            raise PermissionDenied()
+        # PostgreSQL refuses NUL in text: such a slug names no channel.
+        if "\x00" in channel_slug:
+            raise GraphQLError(f"Received channel is invalid: {channel_slug!r}.")
+
+    def require_staff(self) -> None:
+        """Staff reads across channels (appeals): the platform, and merchants of
+        at least one channel."""
+        self.require_signed_in()
+        if self.visible_channels() == frozenset():
+            raise PermissionDenied()
 
     def may_act(self, actor: Actor, channel_slug: str, buyer_id: str) -> bool:
         # A buyer's right depends on the buyer; a merchant's or the platform's

@@ -71,6 +71,10 @@ def id_argument() -> Any:
     return graphene.ID(required=True, description="ID of the after-sale request.")
 
 
+def note_argument(description: str = "The platform's note, kept on the request's timeline.") -> Any:
+    return graphene.String(description=description)
+
+
 def request_pk(value: object) -> uuid.UUID:
     pk = ids.uuid_from_global_id(value, ids.REQUEST)
     if pk is None:
@@ -89,30 +93,46 @@ class AfterSaleMutation(graphene.Mutation):
         abstract = True
 
     @classmethod
-    def perform(cls, viewer: Viewer, **data: Any) -> RequestRow:
+    def perform(cls, viewer: Viewer, **data: Any) -> Any:
+        """Run the action; its result goes to ``succeeded``."""
         raise NotImplementedError
+
+    @classmethod
+    def succeeded(cls, request: Any) -> Any:
+        """The payload of a call that succeeded (a request, unless overridden)."""
+        return cls(after_sale_request=request, errors=[])
 
     @classmethod
     def mutate(cls, _root: Any, info: Any, **data: Any) -> Any:
         try:
-            request = cls.perform(viewer_of(info), **data)
+            result = cls.perform(viewer_of(info), **data)
         except InputError as error:
             return cls.failed(error.code, error.field, error.message)
         except DomainError as error:
             code: Code = error.code
             field = cls.error_fields.get(code, DEFAULT_FIELDS.get(code))
             return cls.failed(code, field, error.message)
-        return cls(after_sale_request=request, errors=[])
+        return cls.succeeded(result)
 
     @classmethod
     def failed(cls, code: Code, field: str | None, message: str) -> Any:
+        # Every other field of the payload is null.
         error = cls.error_type(field=field, message=message, code=code.value)
-        return cls(after_sale_request=None, errors=[error])
+        return cls(errors=[error])
 
     @classmethod
     def mutation_name(cls) -> str:
         name: str = cls._meta.name
         return name[0].lower() + name[1:]
+
+
+def checked_key(key: str) -> str:
+    """An idempotency key as the database keeps it: 1 to 255 characters, no NUL."""
+    if not key or len(key) > MAX_KEY_LENGTH or "\x00" in key:
+        raise InputError(
+            ApiErrorCode.INVALID, "idempotencyKey", f"1 to {MAX_KEY_LENGTH} characters"
+        )
+    return key
 
 
 def once(
@@ -130,11 +150,7 @@ def once(
     it commits, then replays it."""
     if key is None:
         return call()
-    if not key or len(key) > MAX_KEY_LENGTH or "\x00" in key:
-        raise InputError(
-            ApiErrorCode.INVALID, "idempotencyKey", f"1 to {MAX_KEY_LENGTH} characters"
-        )
-    scope = {"caller_id": viewer.caller.id, "mutation": mutation, "key": key}
+    scope = {"caller_id": viewer.caller.id, "mutation": mutation, "key": checked_key(key)}
     with transaction.atomic():
         try:
             with transaction.atomic():

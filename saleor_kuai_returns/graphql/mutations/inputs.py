@@ -52,6 +52,12 @@ def text(value: str | None, field: str, *, max_length: int | None = None) -> str
     return value
 
 
+def note(value: str | None, field: str = "note") -> str:
+    """A note of the platform's (or a settlement's reference): the rules do not
+    judge it, so the API holds it to the spec's limit on texts."""
+    return text(value, field, max_length=MAX_TEXT_LENGTH)
+
+
 def optional_text(value: str | None, field: str) -> str | None:
     return None if value is None else text(value, field)
 

@@ -10,6 +10,7 @@ import graphene
 from django.db.models import F, QuerySet, Value
 from django.db.models.functions import Coalesce
 
+from ...domain.states import ARBITRATION_STATES
 from ...models import AfterSaleRequest as RequestRow
 from ..core import enums, ids
 from ..core.pagination import SORT_KEY, Page, paginate
@@ -18,7 +19,9 @@ from ..core.viewer import viewer_of
 
 # Ended requests have no deadline: sorted by deadline, they come after all others.
 NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
-RELATED = ("lines", "evidence", "shipments", "money_movements", "timeline")
+RELATED = ("lines", "evidence", "shipments", "money_movements", "timeline", "appeals")
+# The platform's disputes: the states in which it arbitrates.
+IN_ARBITRATION = sorted(state.value for state in ARBITRATION_STATES)
 
 
 class SortField:
@@ -73,6 +76,10 @@ class AfterSaleRequestFilterInput(graphene.InputObjectType):
     )
     whose_turn = graphene.InputField(
         enums.AfterSaleActorEnum, description="Only requests waiting for this actor."
+    )
+    in_arbitration = graphene.Boolean(
+        description="Only requests the platform is arbitrating (`true`), or only the others "
+        "(`false`)."
     )
 
     class Meta:
@@ -139,4 +146,8 @@ def filtered(query: QuerySet[RequestRow], given: dict[str, Any]) -> QuerySet[Req
         query = query.filter(deadline_at__gte=given["deadline_after"])
     if given.get("whose_turn") is not None:
         query = query.filter(deadline_turn=given["whose_turn"])
+    if given.get("in_arbitration") is True:
+        query = query.filter(state__in=IN_ARBITRATION)
+    if given.get("in_arbitration") is False:
+        query = query.exclude(state__in=IN_ARBITRATION)
     return query

@@ -17,6 +17,7 @@ from ..core import enums
 from ..core.money import MoneyValue, money_field
 from ..core.shop import order_type, shop_types
 from ..core.viewer import viewer_of
+from .appeal import AfterSaleAppeal
 from .order import OrderValue
 from .parts import (
     AfterSaleDeadline,
@@ -67,6 +68,11 @@ class AfterSaleRequest(graphene.ObjectType):
     shipments = _list_of(AfterSaleShipment, "Returns and shipments, oldest first.")
     money_movements = _list_of(AfterSaleMoneyMovement, "Payments to the buyer, oldest first.")
     timeline = _list_of(AfterSaleTimelineEvent, "Everything that happened, oldest first.")
+    appeals = _list_of(
+        AfterSaleAppeal,
+        "The merchant's appeals of rulings on it, oldest first; empty for a viewer who "
+        "sees the request only as its buyer (an appeal is between merchant and platform).",
+    )
     refund_ceiling = money_field("The most the request can pay.")
     requested_amount = money_field("What the buyer asks for (negotiation only lowers it).")
     refunded_amount = money_field("What was refunded.")
@@ -132,6 +138,12 @@ class AfterSaleRequest(graphene.ObjectType):
     @staticmethod
     def resolve_timeline(root: RequestRow, _info: Any) -> Any:
         return root.timeline.all()
+
+    @staticmethod
+    def resolve_appeals(root: RequestRow, info: Any) -> Any:
+        if not viewer_of(info).sees_channel(root.channel_slug):
+            return []
+        return root.appeals.all()
 
     @staticmethod
     def resolve_refund_ceiling(root: RequestRow, _info: Any) -> MoneyValue:
