@@ -204,9 +204,9 @@ def test_the_host_names_saleors_own_types(host):
 
 
 def test_the_published_operations_are_valid_against_saleors_schema():
-    # given the storefront's and the dashboard's documents
+    # given the storefront's, the dashboard's and the platform's documents
     documents = sorted(OPERATIONS.glob("*/*.graphql"))
-    assert {path.parent.name for path in documents} == {"dashboard", "storefront"}
+    assert {path.parent.name for path in documents} == {"dashboard", "platform", "storefront"}
     # then
     for path in documents:
         assert validate(api.schema, parse(path.read_text())) == [], path
