@@ -311,10 +311,23 @@ def contest_freight_claim(
 
 
 def retry_refund(
-    request_id: object, caller: Caller, *, version: Version = None
+    request_id: object, caller: Caller, *, version: Version = None, host: Host | None = None
 ) -> AfterSaleRequest:
-    """Staff retry of a refund that failed."""
-    return execute(request_id, c.RetryRefund(), Actor.MERCHANT, caller, version=version)
+    """Staff retry of a refund that failed: the channel's merchant, or the platform
+    (which may have paid it first)."""
+    host = host or get_host()
+    row = (
+        AfterSaleRequest.objects.filter(pk=request_uuid(request_id))
+        .values_list("channel_slug", "buyer_id")
+        .first()
+    )
+    as_platform = (
+        row is not None
+        and not host.may_act(caller, Actor.MERCHANT, *row)
+        and host.may_act(caller, Actor.PLATFORM, *row)
+    )
+    actor = Actor.PLATFORM if as_platform else Actor.MERCHANT
+    return execute(request_id, c.RetryRefund(), actor, caller, version=version, host=host)
 
 
 # --- system --------------------------------------------------------------------

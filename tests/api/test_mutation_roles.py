@@ -91,7 +91,10 @@ CASES: dict[str, Case] = {
     "afterSaleReturnFreightClaimContest": Case(
         "freight_claimed", MERCHANT, "AWAITING_BUYER_RETURN", {}
     ),
-    "afterSaleRefundRetry": Case("refund_failed", MERCHANT, "REFUNDING", {}, "refunded"),
+    # Staff retry: the channel's merchant, or the platform.
+    "afterSaleRefundRetry": Case(
+        "refund_failed", frozenset({"merchant", "platform"}), "REFUNDING", {}, "refunded"
+    ),
 }
 
 

@@ -286,3 +286,22 @@ def test_the_statement_and_its_csv_add_up(advanced, demo, run_on_commit):
     assert err.getvalue() == (
         f"{CHANNEL}: opening 0 CNY, paid out 100.000, settled 30.000, closing 70.000 (2 entries)\n"
     )
+
+
+def test_the_platform_may_retry_the_refund_it_pays_first(demo, escalated, platform, run_on_commit):
+    # given the platform's refund-first was refused
+    demo.channel.refund_mode = shop.RefundMode.FAIL
+    demo.channel.save()
+    at(NOW + 3 * HOUR, run_on_commit, arb.rule_unjustified_rejection, escalated.id, platform)
+    demo.channel.refund_mode = shop.RefundMode.SUCCEED
+    demo.channel.save()
+    # when the platform retries it
+    at(NOW + 4 * HOUR, run_on_commit, act.retry_refund, escalated.id, platform)
+    # then it is paid and booked once, and the timeline names the platform
+    escalated.refresh_from_db()
+    assert escalated.state == "refunded"
+    assert ledger() == [(CHANNEL, "platform_refund_first", Decimal("100.000"), "CNY", 2)]
+    assert (
+        escalated.timeline.get(event="retry_refund").actor_kind,
+        escalated.timeline.get(event="retry_refund").actor_id,
+    ) == ("platform", f"user:{demo.platform.pk}")

@@ -44,7 +44,10 @@ class AfterSaleRefundRetry(AfterSaleMutation):
         idempotency_key = idempotency_key_argument()
 
     class Meta:
-        description = "The merchant retries a refund that failed."
+        description = (
+            "Staff retry a refund that failed: the merchant of the order's channel, or the "
+            "platform (which may have paid it first)."
+        )
 
     @classmethod
     def perform(cls, viewer: Viewer, **data: Any) -> RequestRow:
