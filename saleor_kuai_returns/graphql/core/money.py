@@ -34,5 +34,15 @@ class Money(graphene.ObjectType):
         return float(quantize(root.amount, root.currency))
 
 
-def money_field(description: str, *, required: bool = True) -> Any:
-    return graphene.Field(lambda: money_type(), required=required, description=description)
+def money_field(description: str, *, source: str | None = None, required: bool = True) -> Any:
+    """A money field; with ``source``, the amount is that attribute of the object
+    in the object's ``currency`` (no resolver of its own needed)."""
+    resolver = None
+    if source is not None:
+
+        def resolver(root: Any, _info: Any) -> MoneyValue:
+            return MoneyValue(getattr(root, source), root.currency)
+
+    return graphene.Field(
+        lambda: money_type(), required=required, description=description, resolver=resolver
+    )

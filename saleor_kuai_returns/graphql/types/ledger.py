@@ -6,11 +6,10 @@ from typing import Any
 
 import graphene
 
-from ...ledger import Statement
 from ...models import LiabilityEntry
 from ..core import ids
 from ..core.arbitration_enums import AfterSaleLiabilityKindEnum
-from ..core.money import MoneyValue, money_field
+from ..core.money import money_field
 from .parts import date_time_field
 from .request import AfterSaleRequest
 
@@ -24,7 +23,8 @@ class AfterSaleLiabilityEntry(graphene.ObjectType):
     )
     amount = money_field(
         "What it adds to the merchant's debt to the platform: positive when the platform "
-        "paid for the merchant, negative when the debt went down."
+        "paid for the merchant, negative when the debt went down.",
+        source="amount",
     )
     request = graphene.Field(
         AfterSaleRequest, description="The request it comes from; `null` for a settlement."
@@ -53,10 +53,6 @@ class AfterSaleLiabilityEntry(graphene.ObjectType):
         return ids.to_global_id(ids.LIABILITY_ENTRY, root.pk)
 
     @staticmethod
-    def resolve_amount(root: LiabilityEntry, _info: Any) -> MoneyValue:
-        return MoneyValue(root.amount, root.currency)
-
-    @staticmethod
     def resolve_payment_reference(root: LiabilityEntry, _info: Any) -> str | None:
         return (root.movement.provider_reference or None) if root.movement else None
 
@@ -70,12 +66,19 @@ class AfterSaleLedgerStatement(graphene.ObjectType):
     currency = graphene.String(required=True, description="The channel's currency (ISO 4217).")
     start = date_time_field("Start of the period (included).")
     end = date_time_field("End of the period (excluded).")
-    opening_balance = money_field("What the merchants owed the platform at the start.")
-    paid_out = money_field("What the platform paid for the merchants in the period.")
-    settled = money_field(
-        "What the merchant's debt went down by in the period: settlements and upheld appeals."
+    opening_balance = money_field(
+        "What the merchants owed the platform at the start.", source="opening_balance"
     )
-    closing_balance = money_field("What the merchants owed the platform at the end.")
+    paid_out = money_field(
+        "What the platform paid for the merchants in the period.", source="paid_out"
+    )
+    settled = money_field(
+        "What the merchant's debt went down by in the period: settlements and upheld appeals.",
+        source="settled",
+    )
+    closing_balance = money_field(
+        "What the merchants owed the platform at the end.", source="closing_balance"
+    )
     entries = graphene.List(
         graphene.NonNull(AfterSaleLiabilityEntry),
         required=True,
@@ -87,19 +90,3 @@ class AfterSaleLedgerStatement(graphene.ObjectType):
             "A channel's merchant liability ledger over a period: the opening balance, every "
             "entry, and the closing balance (opening + paid out − settled)."
         )
-
-    @staticmethod
-    def resolve_opening_balance(root: Statement, _info: Any) -> MoneyValue:
-        return MoneyValue(root.opening_balance, root.currency)
-
-    @staticmethod
-    def resolve_paid_out(root: Statement, _info: Any) -> MoneyValue:
-        return MoneyValue(root.paid_out, root.currency)
-
-    @staticmethod
-    def resolve_settled(root: Statement, _info: Any) -> MoneyValue:
-        return MoneyValue(root.settled, root.currency)
-
-    @staticmethod
-    def resolve_closing_balance(root: Statement, _info: Any) -> MoneyValue:
-        return MoneyValue(root.closing_balance, root.currency)

@@ -12,7 +12,7 @@ from ...domain.money import paid_for_units
 from ...domain.request import Deadline
 from ...models import AfterSaleRequest as RequestRow
 from ...models import AfterSaleRequestLine as LineRow
-from ...models import Evidence, MoneyMovement, Shipment, TimelineEvent
+from ...models import Evidence, Shipment, TimelineEvent
 from ..core import enums, ids
 from ..core.money import MoneyValue, money_field
 from ..core.shop import date_time_type
@@ -33,7 +33,7 @@ class AfterSaleRequestLine(graphene.ObjectType):
     )
     quantity = graphene.Int(required=True, description="Units in this request.")
     ordered_quantity = graphene.Int(required=True, description="Units on the order line.")
-    unit_price = money_field("Catalogue price of one unit.")
+    unit_price = money_field("Catalogue price of one unit.", source="unit_price")
     amount = money_field("What the buyer paid for the units in this request.")
 
     class Meta:
@@ -42,10 +42,6 @@ class AfterSaleRequestLine(graphene.ObjectType):
     @staticmethod
     def resolve_order_line_id(root: LineRow, _info: Any) -> str:
         return ids.to_global_id(ids.ORDER_LINE, root.order_line_id)
-
-    @staticmethod
-    def resolve_unit_price(root: LineRow, _info: Any) -> MoneyValue:
-        return MoneyValue(root.unit_price, root.currency)
 
     @staticmethod
     def resolve_amount(root: LineRow, _info: Any) -> MoneyValue:
@@ -135,7 +131,7 @@ class AfterSaleMoneyMovement(graphene.ObjectType):
         enums.AfterSalePayoutMethodEnum, required=True, description="How it is paid."
     )
     payer = graphene.Field(enums.AfterSalePayerEnum, required=True, description="Who pays.")
-    amount = money_field("The amount.")
+    amount = money_field("The amount.", source="amount")
     attempt = graphene.Int(required=True, description="The attempt number of this payment.")
     status = graphene.Field(
         enums.AfterSaleMoneyMovementStatusEnum, required=True, description="Where it stands."
@@ -143,10 +139,6 @@ class AfterSaleMoneyMovement(graphene.ObjectType):
 
     class Meta:
         description = "A payment to the buyer; the same one is never paid twice."
-
-    @staticmethod
-    def resolve_amount(root: MoneyMovement, _info: Any) -> MoneyValue:
-        return MoneyValue(root.amount, root.currency)
 
 
 class AfterSaleTimelineEvent(graphene.ObjectType):
@@ -227,17 +219,13 @@ class AfterSaleProposal(graphene.ObjectType):
 
 
 class AfterSaleFreightClaim(graphene.ObjectType):
-    amount = money_field("The return freight the buyer claims.")
+    amount = money_field("The return freight the buyer claims.", source="freight_claim")
     status = graphene.Field(
         enums.AfterSaleFreightClaimStatusEnum, required=True, description="Where it stands."
     )
 
     class Meta:
         description = "The buyer's claim for merchant-liable return freight."
-
-    @staticmethod
-    def resolve_amount(root: RequestRow, _info: Any) -> MoneyValue:
-        return MoneyValue(root.freight_claim, root.currency)
 
     @staticmethod
     def resolve_status(root: RequestRow, _info: Any) -> str:

@@ -14,7 +14,7 @@ from ...domain.request import Deadline, DefaultOutcome
 from ...domain.states import TERMINAL_STATES
 from ...models import AfterSaleRequest as RequestRow
 from ..core import enums
-from ..core.money import MoneyValue, money_field
+from ..core.money import money_field
 from ..core.shop import order_type, shop_types
 from ..core.viewer import viewer_of
 from .appeal import AfterSaleAppeal
@@ -73,12 +73,15 @@ class AfterSaleRequest(graphene.ObjectType):
         "The merchant's appeals of rulings on it, oldest first; empty for a viewer who "
         "sees the request only as its buyer (an appeal is between merchant and platform).",
     )
-    refund_ceiling = money_field("The most the request can pay.")
-    requested_amount = money_field("What the buyer asks for (negotiation only lowers it).")
-    refunded_amount = money_field("What was refunded.")
-    compensated_amount = money_field("What was paid as compensation.")
+    refund_ceiling = money_field("The most the request can pay.", source="refund_ceiling")
+    requested_amount = money_field(
+        "What the buyer asks for (negotiation only lowers it).", source="requested_amount"
+    )
+    refunded_amount = money_field("What was refunded.", source="refunded_amount")
+    compensated_amount = money_field("What was paid as compensation.", source="compensated_amount")
     platform_advanced_amount = money_field(
-        "What the platform paid first for the merchant (the merchant's liability)."
+        "What the platform paid first for the merchant (the merchant's liability).",
+        source="platform_advanced_amount",
     )
     proposal = graphene.Field(AfterSaleProposal, description="A merchant's open proposal.")
     freight_claim = graphene.Field(
@@ -144,26 +147,6 @@ class AfterSaleRequest(graphene.ObjectType):
         if not viewer_of(info).sees_channel(root.channel_slug):
             return []
         return root.appeals.all()
-
-    @staticmethod
-    def resolve_refund_ceiling(root: RequestRow, _info: Any) -> MoneyValue:
-        return MoneyValue(root.refund_ceiling, root.currency)
-
-    @staticmethod
-    def resolve_requested_amount(root: RequestRow, _info: Any) -> MoneyValue:
-        return MoneyValue(root.requested_amount, root.currency)
-
-    @staticmethod
-    def resolve_refunded_amount(root: RequestRow, _info: Any) -> MoneyValue:
-        return MoneyValue(root.refunded_amount, root.currency)
-
-    @staticmethod
-    def resolve_compensated_amount(root: RequestRow, _info: Any) -> MoneyValue:
-        return MoneyValue(root.compensated_amount, root.currency)
-
-    @staticmethod
-    def resolve_platform_advanced_amount(root: RequestRow, _info: Any) -> MoneyValue:
-        return MoneyValue(root.platform_advanced_amount, root.currency)
 
     @staticmethod
     def resolve_proposal(root: RequestRow, _info: Any) -> RequestRow | None:
