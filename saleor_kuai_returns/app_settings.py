@@ -37,10 +37,39 @@ class AppSettings:
         return int(self._get("SWEEP_BATCH_SIZE", 500))  # type: ignore[call-overload]
 
     @property
-    def REFUND_MAX_RETRIES(self) -> int:
-        """Retries of a refund task (with exponential backoff) before the request
-        shows ``refund_failed``."""
-        return int(self._get("REFUND_MAX_RETRIES", 5))  # type: ignore[call-overload]
+    def FOLLOW_UP_LEASE(self) -> timedelta:
+        """How long one run of a follow-up (a payment, a return, order notes) holds
+        it (default five minutes): longer than any shop or payment call takes.
+        A run that died is taken up again by the sweeper once its lease is over,
+        and a follow-up whose task was lost (the broker was down at commit) once
+        that much time passed since its decision."""
+        value = self._get("FOLLOW_UP_LEASE", timedelta(minutes=5))
+        assert isinstance(value, timedelta)
+        return value
+
+    @property
+    def FOLLOW_UP_MAX_RUNS(self) -> int:
+        """Runs of a follow-up that raised (the shop or the database away) before
+        it is given up and left to the audit; between runs the wait doubles
+        from 30 s up to an hour (default 12: about six hours in all)."""
+        return int(self._get("FOLLOW_UP_MAX_RUNS", 12))  # type: ignore[call-overload]
+
+    @property
+    def FOLLOW_UP_BUSY_DELAY(self) -> timedelta:
+        """How long a follow-up waits when the shop could not take it yet (another
+        payment of the same order half-way through), without counting a failure."""
+        value = self._get("FOLLOW_UP_BUSY_DELAY", timedelta(seconds=30))
+        assert isinstance(value, timedelta)
+        return value
+
+    @property
+    def SWEEP_RETRY_DELAY(self) -> timedelta:
+        """How long a request whose default outcome raised waits before the
+        sweeper tries it again (default ten minutes), so that broken rows never
+        hold back the due requests behind them."""
+        value = self._get("SWEEP_RETRY_DELAY", timedelta(minutes=10))
+        assert isinstance(value, timedelta)
+        return value
 
     @property
     def GRAPHQL(self) -> bool:
@@ -54,7 +83,10 @@ class AppSettings:
     @property
     def PLATFORM_GROUP(self) -> str:
         """Name of the Saleor permission group whose staff act as the platform
-        (arbitration); the plugin configuration overrides it per deployment."""
+        (arbitration, rulings, refunds it pays first). The group must hold
+        ``MANAGE_ORDERS`` and ``HANDLE_PAYMENTS``; without them nobody is the
+        platform. A Django setting on purpose: who is the platform is the
+        deployment's decision, not a plugin form's."""
         return str(self._get("PLATFORM_GROUP", "After-sale platform"))
 
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from .domain import Deadline, DefaultOutcome, LineSnapshot, RequestLine, RequestView
 from .domain.kinds import Actor, FreightClaimStatus, ItemKind, Reason, RequestType
+from .domain.policy import PayoutMethod
 from .domain.request import PausedDeadline, Payer, Payout, PayoutKind, Proposal
 from .domain.states import State
 from .models import AfterSaleRequest, AfterSaleRequestLine
@@ -26,6 +27,7 @@ def line_snapshot(line: AfterSaleRequestLine) -> LineSnapshot:
         product_type=line.product_type or None,
         item_kind=ItemKind(line.item_kind),
         declared_unit_price=line.declared_unit_price,
+        needs_shipping=line.needs_shipping,
     )
 
 
@@ -45,6 +47,7 @@ def snapshot_fields(snapshot: LineSnapshot) -> dict[str, object]:
         "product_type": snapshot.product_type or "",
         "item_kind": snapshot.item_kind.value,
         "declared_unit_price": snapshot.declared_unit_price,
+        "needs_shipping": snapshot.needs_shipping,
     }
 
 
@@ -63,6 +66,7 @@ def to_view(request: AfterSaleRequest, lines: list[AfterSaleRequestLine]) -> Req
             kind=PayoutKind(request.payout_kind),
             payer=Payer(request.payout_payer),
             attempt=request.payout_attempt,
+            method=PayoutMethod(request.payout_method or PayoutMethod.REFUND),
         )
     proposal = None
     if request.proposal_type:
@@ -103,6 +107,8 @@ def to_view(request: AfterSaleRequest, lines: list[AfterSaleRequestLine]) -> Req
         late_shipment_compensated=request.late_shipment_compensated,
         merchant_missed_deadline=request.merchant_missed_deadline,
         merchant_rejected=request.merchant_rejected,
+        refund_stalled=request.refund_stalled,
+        return_awaiting_restock=request.return_awaiting_restock,
         paused=paused,
         events=request.version,
     )
@@ -131,6 +137,7 @@ def apply_view(request: AfterSaleRequest, view: RequestView) -> None:
     request.payout_kind = payout.kind.value if payout else ""
     request.payout_payer = payout.payer.value if payout else ""
     request.payout_attempt = payout.attempt if payout else 0
+    request.payout_method = payout.method.value if payout else ""
     request.evidence_count = view.evidence_count
     request.description = view.description
     request.negotiation_message_sent = view.negotiation_message_sent
@@ -145,6 +152,8 @@ def apply_view(request: AfterSaleRequest, view: RequestView) -> None:
     request.late_shipment_compensated = view.late_shipment_compensated
     request.merchant_missed_deadline = view.merchant_missed_deadline
     request.merchant_rejected = view.merchant_rejected
+    request.refund_stalled = view.refund_stalled
+    request.return_awaiting_restock = view.return_awaiting_restock
     request.paused_state = view.paused.state.value if view.paused else ""
     request.paused_remaining = view.paused.remaining if view.paused else None
     request.version = view.events

@@ -11,9 +11,10 @@ import csv
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import TextIO
+from typing import Any, TextIO
 
-from django.db.models import Q, QuerySet, Sum
+from django.db import connections
+from django.db.models import QuerySet, Sum
 
 from .models import LiabilityEntry
 
@@ -24,13 +25,22 @@ def entries_of(channel_slug: str) -> QuerySet[LiabilityEntry]:
     return LiabilityEntry.objects.filter(channel_slug=channel_slug)
 
 
+def money_sum(entries: QuerySet[Any], field: str = "amount") -> Decimal:
+    """The exact sum of a money column. PostgreSQL adds ``numeric`` exactly;
+    SQLite (the sandbox's default) would add them as floating point (100.00
+    read back as 99.9999999999977), so there the rows are added as ``Decimal``."""
+    if connections[entries.db].vendor == "postgresql":
+        return entries.aggregate(total=Sum(field))["total"] or ZERO
+    return sum(entries.values_list(field, flat=True), ZERO)
+
+
 def balance(channel_slug: str, *, before: datetime | None = None) -> Decimal:
     """What the merchants of the channel owe the platform (optionally, as it
     stood just before ``before``)."""
     entries = entries_of(channel_slug)
     if before is not None:
         entries = entries.filter(created_at__lt=before)
-    return entries.aggregate(total=Sum("amount"))["total"] or ZERO
+    return money_sum(entries)
 
 
 def channel_currency(channel_slug: str) -> str:
@@ -57,13 +67,9 @@ def statement(channel_slug: str, start: datetime, end: datetime) -> Statement:
     queries at any size (two sums and the entries)."""
     opening = balance(channel_slug, before=start)
     period = entries_of(channel_slug).filter(created_at__gte=start, created_at__lt=end)
-    sums = period.aggregate(
-        paid_out=Sum("amount", filter=Q(amount__gt=0)),
-        settled=Sum("amount", filter=Q(amount__lt=0)),
-    )
     entries = list(period.select_related("movement").order_by("created_at", "id"))
-    paid_out = sums["paid_out"] or ZERO
-    settled = -(sums["settled"] or ZERO)
+    paid_out = money_sum(period.filter(amount__gt=0))
+    settled = -money_sum(period.filter(amount__lt=0))
     return Statement(
         channel_slug=channel_slug,
         currency=channel_currency(channel_slug),

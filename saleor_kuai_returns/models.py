@@ -68,6 +68,7 @@ class AfterSaleRequest(models.Model):
     payout_kind = models.CharField(max_length=32, choices=_choices(PayoutKind), blank=True)
     payout_payer = models.CharField(max_length=16, choices=_choices(Payer), blank=True)
     payout_attempt = models.PositiveSmallIntegerField(default=0)
+    payout_method = models.CharField(max_length=16, choices=_choices(PayoutMethod), blank=True)
 
     negotiation_message_sent = models.BooleanField(default=False)
     proposal_type = models.CharField(max_length=32, choices=REQUEST_TYPE_CHOICES, blank=True)
@@ -82,6 +83,8 @@ class AfterSaleRequest(models.Model):
     late_shipment_compensated = models.BooleanField(default=False)
     merchant_missed_deadline = models.BooleanField(default=False)
     merchant_rejected = models.BooleanField(default=False)
+    refund_stalled = models.BooleanField(default=False)
+    return_awaiting_restock = models.BooleanField(default=False)
 
     state_entered_at = models.DateTimeField(default=timezone.now)
     deadline_at = models.DateTimeField(null=True, blank=True)
@@ -89,6 +92,9 @@ class AfterSaleRequest(models.Model):
     deadline_turn = models.CharField(max_length=16, choices=_choices(Actor), blank=True)
     paused_state = models.CharField(max_length=40, choices=STATE_CHOICES, blank=True)
     paused_remaining = models.DurationField(null=True, blank=True)
+    # A default outcome that raised is tried again after this (a broken row must
+    # not hold back every deadline behind it); empty: due at ``deadline_at``.
+    sweep_retry_at = models.DateTimeField(null=True, blank=True)
 
     # Shop health (spec §7), kept as decisions happen so the metrics are sums.
     first_merchant_response_at = models.DateTimeField(null=True, blank=True)
@@ -148,6 +154,7 @@ class AfterSaleRequestLine(models.Model):
     amount_refunded = models.DecimalField(**MONEY, default=ZERO)
     declared_unit_price = models.DecimalField(**MONEY, null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    needs_shipping = models.BooleanField(default=True)
 
     class Meta:
         ordering = ("request", "order_line_id")
@@ -215,10 +222,29 @@ class MovementKind(StrEnum):
 
 
 class MovementStatus(StrEnum):
-    PENDING = "pending"  # recorded; not yet sent to the payment provider
+    PENDING = "pending"  # recorded; not yet handed to the shop
+    # Handed to the shop (its records of the payment are written), not known
+    # to have reached the payment provider: a run that died here is resumed
+    # from the shop's records, never paid again.
+    SENDING = "sending"
     REQUESTED = "requested"  # sent; waiting for the provider's confirmation
     SUCCEEDED = "succeeded"  # the money reached the buyer
     FAILED = "failed"  # the provider refused; a retry creates a new attempt
+    # Not sent: an earlier attempt of the same payout reached the buyer, or is
+    # still with the provider (and was asked again).
+    SUPERSEDED = "superseded"
+    # Not sent: the shop had refunded these units already (checked at payout).
+    NOT_NEEDED = "not_needed"
+
+
+FINAL_MOVEMENT_STATUSES = frozenset(
+    {
+        MovementStatus.SUCCEEDED,
+        MovementStatus.FAILED,
+        MovementStatus.SUPERSEDED,
+        MovementStatus.NOT_NEEDED,
+    }
+)
 
 
 class MoneyMovement(models.Model):
@@ -241,8 +267,16 @@ class MoneyMovement(models.Model):
     status = models.CharField(
         max_length=16, choices=_choices(MovementStatus), default=MovementStatus.PENDING
     )
+    # The shop's record of this payment (Saleor: the granted refund, the legacy
+    # payment, the gift card), stored in the transaction that wrote it: the only
+    # link between the two, whatever staff later edit in the dashboard.
     provider_reference = models.CharField(max_length=255, blank=True, default="")
     error = models.TextField(blank=True, default="")
+    # Why the amount sent differs from the one decided (capped at payout).
+    note = models.TextField(blank=True, default="")
+    # Who made the decision that pays ("user:…", "app:…", "system"): the author
+    # of the shop's refund in its dashboard.
+    requested_by = models.CharField(max_length=64, blank=True, default="")
     # Paid by the platform for the merchant: once it succeeds the merchant owes
     # the platform the amount (a ledger entry of this kind).
     liability_kind = models.CharField(
@@ -252,6 +286,12 @@ class MoneyMovement(models.Model):
     class Meta:
         ordering = ("created_at", "id")
         indexes = [models.Index(fields=["status"], name="kuai_movement_status_idx")]
+
+    @property
+    def family(self) -> str:
+        """The payout this attempt belongs to: every attempt of one payout
+        shares it (``kuai:<request>:payout``), so one of them pays at most."""
+        return self.idempotency_key.rsplit(":", 1)[0]
 
 
 class LiabilityEntry(models.Model):
@@ -280,6 +320,8 @@ class LiabilityEntry(models.Model):
     kind = models.CharField(max_length=40, choices=_choices(LiabilityKind))
     amount = models.DecimalField(**MONEY)
     currency = models.CharField(max_length=3)
+    # A platform payment's entry is keyed by its payout (``<family>:liability``),
+    # not by the attempt that paid: one payout is owed once.
     idempotency_key = models.CharField(max_length=255, unique=True)
     # Who recorded a settlement, and its reference (a bank transfer, an invoice).
     recorded_by = models.CharField(max_length=64, blank=True, default="")
@@ -353,6 +395,9 @@ class ApiIdempotencyKey(models.Model):
     key = models.CharField(max_length=255)
     # Not a foreign key: the row is written before the action looks the request up.
     request_id = models.UUIDField()
+    # The call's other arguments (a digest): the same key with other arguments
+    # is a mistake, refused rather than replayed.
+    fingerprint = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         constraints = [
@@ -360,3 +405,59 @@ class ApiIdempotencyKey(models.Model):
                 fields=["caller_id", "mutation", "key"], name="kuai_one_call_per_api_key"
             ),
         ]
+
+
+class FollowUpKind(StrEnum):
+    PAY = "pay"  # send a money movement
+    RECORD_RETURN = "record_return"  # the return on the shop's order
+    RESTOCK_RETURN = "restock_return"  # returned goods back in stock
+    SEND_GOODS = "send_goods"  # a replacement or reship on the shop's order
+    ORDER_NOTES = "order_notes"  # notes on the shop's order timeline
+
+
+class FollowUp(models.Model):
+    """Work the shop must do after a decision, written in the decision's own
+    transaction (a transactional outbox): a broker that is down at commit, or a
+    worker killed half-way, delays it and never loses it. A task runs it; the
+    sweeper sends again what lingers. Every handler is idempotent."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    kind = models.CharField(max_length=16, choices=_choices(FollowUpKind))
+    request = models.ForeignKey(
+        AfterSaleRequest,
+        related_name="follow_ups",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+    )
+    movement = models.ForeignKey(
+        MoneyMovement,
+        related_name="follow_ups",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+    )
+    payload = models.JSONField(default=list, blank=True)
+    # Runs so far; the next may start at ``next_attempt_at`` (a run holds the
+    # row by moving it a lease ahead).
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    done_at = models.DateTimeField(null=True, blank=True)
+    # Given up after too many failed runs: the audit reports it.
+    failed_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ("created_at", "id")
+        indexes = [
+            # What the sweeper sends again: only open work is in it.
+            models.Index(
+                fields=["next_attempt_at"],
+                name="kuai_follow_up_due_idx",
+                condition=Q(done_at__isnull=True, failed_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.id}"

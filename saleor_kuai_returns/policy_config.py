@@ -33,6 +33,10 @@ HELP: dict[str, str] = {
     "ruling": "Hours the platform has to rule before the buyer's claim stands.",
     "refund_confirmation": "Hours a refund may await the payment provider before it shows failed.",
     "refund_retry": "Hours before a failed refund is retried automatically.",
+    "refund_max_attempts": (
+        "Attempts of one refund (the first and its retries) before it stops for staff."
+    ),
+    "refund_on_hold": "Hours a stopped refund waits for staff before the platform steps in.",
     "appeal": "Hours the merchant has to appeal a ruling.",
     "platform_may_open_arbitration": "Let the platform open arbitration after a missed deadline.",
     "no_reason_window": "Hours after delivery a no-reason request may be filed.",
@@ -49,6 +53,11 @@ HELP: dict[str, str] = {
     "late_shipment_maximum": "Largest late-shipment compensation, in the channel currency.",
     "late_shipment_payout": "How late-shipment compensation is paid: gift_card or refund.",
     "return_freight_maximum": "The most a buyer may claim for merchant-liable return freight.",
+    "platform_payout_method": (
+        "How the platform pays first (refund-first, priority compensation): gift_card is the "
+        "platform's own money, which the merchant then owes it; refund takes the order's "
+        "payment, the merchant's money, and nothing is owed."
+    ),
 }
 
 

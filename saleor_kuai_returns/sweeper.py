@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from .actions.core import Staged, stage, write
+from .app_settings import app_settings
 from .domain import Actor, Policy
 from .domain import commands as c
 from .host.base import SYSTEM_CALLER, Host
@@ -42,6 +43,7 @@ def due_requests(now: datetime) -> QuerySet[AfterSaleRequest]:
     return (
         AfterSaleRequest.objects.select_for_update(skip_locked=True, of=("self",))
         .filter(deadline_at__lte=now)
+        .filter(Q(sweep_retry_at__isnull=True) | Q(sweep_retry_at__lte=now))
         .order_by("deadline_at")
     )
 
@@ -54,8 +56,9 @@ def claim_due(now: datetime, batch_size: int) -> list[AfterSaleRequest]:
 def sweep_batch(now: datetime, *, batch_size: int, host: Host) -> Batch:
     """Expire one batch in one transaction.
 
-    A request whose default outcome raises is logged and left as it is, so one
-    broken row never holds back every deadline behind it.
+    A request whose default outcome raises is logged and left as it is until
+    ``SWEEP_RETRY_DELAY`` passed, so broken rows never hold back the deadlines
+    behind them.
     """
     with transaction.atomic():
         due = claim_due(now, batch_size)
@@ -68,6 +71,7 @@ def sweep_batch(now: datetime, *, batch_size: int, host: Host) -> Batch:
             lines[line.request_id].append(line)
         policies: dict[str, Policy] = {}
         staged: list[Staged] = []
+        broken: list[object] = []
         for request in due:
             slug = request.channel_slug
             if slug not in policies:
@@ -87,11 +91,16 @@ def sweep_batch(now: datetime, *, batch_size: int, host: Host) -> Batch:
                 )
             except Exception:
                 logger.exception(
-                    "After-sale request %s (%s): its default outcome failed; left as it is.",
+                    "After-sale request %s (%s): its default outcome failed; tried again later.",
                     request.pk,
                     request.state,
                 )
-        write(staged)
+                broken.append(request.pk)
+        write(staged, now=now)
+        if broken:
+            AfterSaleRequest.objects.filter(pk__in=broken).update(
+                sweep_retry_at=now + app_settings.SWEEP_RETRY_DELAY
+            )
     return Batch(len(due), len(staged))
 
 

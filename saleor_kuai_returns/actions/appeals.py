@@ -5,10 +5,8 @@ case's charges off the merchant's liability balance."""
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
 from django.utils import timezone
 
 from ..domain import Actor, ErrorCode
@@ -24,10 +22,12 @@ from ..domain.errors import AppealRefused
 from ..domain.kinds import RULINGS, Event
 from ..host import get_host
 from ..host.base import Caller, Host
+from ..ledger import money_sum
 from ..lock_objects import appeal_qs_select_for_update
 from ..models import AfterSaleRequest, Appeal, LiabilityEntry, TimelineEvent
-from .core import _dispatch, authorize, lock_request, request_uuid
+from .core import authorize, lock_request, request_uuid
 from .errors import ActionError, ActionErrorCode
+from .follow_ups import add_notes
 
 
 def file_appeal(
@@ -112,33 +112,43 @@ def decide_appeal(
         appeal.decided_at, appeal.decided_by, appeal.decision_note = now, caller.id, note
         appeal.save(update_fields=["status", "decided_at", "decided_by", "decision_note"])
         if upheld:
-            _reverse_charges(request, appeal, now)
+            reverse_charges(request, appeal, now)
             AfterSaleRequest.objects.filter(pk=request.pk).update(ruled_against_merchant=False)
         outcome = "upheld" if upheld else "dismissed"
         _note(request, f"The platform {outcome} the merchant's appeal.", caller)
     return appeal
 
 
-def _reverse_charges(request: AfterSaleRequest, appeal: Appeal, now: datetime) -> None:
-    charged = LiabilityEntry.objects.filter(request=request).aggregate(total=Sum("amount"))
-    amount = appeal_reversal(charged["total"] or Decimal(0))
-    if amount:
-        LiabilityEntry.objects.create(
-            created_at=now,
-            channel_slug=request.channel_slug,
-            request=request,
-            kind=LiabilityKind.APPEAL_UPHELD.value,
-            amount=amount,
-            currency=request.currency,
-            idempotency_key=f"kuai:{request.id}:appeal:{appeal.id}",
-            recorded_by=appeal.decided_by,
-            note=appeal.decision_note,
-        )
+def reverse_charges(
+    request: AfterSaleRequest,
+    appeal: Appeal,
+    now: datetime,
+    *,
+    reason: LiabilityEntry | None = None,
+) -> None:
+    """Take the case's charges off the merchant's balance: what its entries add
+    up to now. Called when the appeal is upheld, and again for each charge
+    booked afterwards (a platform payment confirmed after the decision), so the
+    case never leaves the merchant owing anything."""
+    amount = appeal_reversal(money_sum(LiabilityEntry.objects.filter(request=request)))
+    if not amount:
+        return
+    suffix = f":{reason.pk}" if reason is not None else ""
+    LiabilityEntry.objects.create(
+        created_at=now,
+        channel_slug=request.channel_slug,
+        request=request,
+        kind=LiabilityKind.APPEAL_UPHELD.value,
+        amount=amount,
+        currency=request.currency,
+        idempotency_key=f"kuai:{request.id}:appeal:{appeal.id}{suffix}",
+        recorded_by=appeal.decided_by,
+        note=appeal.decision_note,
+    )
 
 
 def _note(request: AfterSaleRequest, message: str, caller: Caller) -> None:
-    notes = [(str(request.order_id), message, caller.id)]
-    transaction.on_commit(lambda: _dispatch("add_order_notes", notes))
+    add_notes([(str(request.order_id), message, caller.id)])
 
 
 def _words(event: Event) -> str:

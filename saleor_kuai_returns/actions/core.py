@@ -3,7 +3,10 @@ effects after commit.
 
 ``stage()`` turns one accepted decision into the rows to write; ``execute()``
 does that for one request under its row lock; the sweeper does it for a whole
-batch with bulk writes.
+batch with bulk writes. What the shop must do afterwards (pay, record a return,
+write order notes) is written as follow-up rows in the same transaction
+(``actions.follow_ups``), so a crash or a broker outage delays it and never
+loses it.
 """
 
 from __future__ import annotations
@@ -26,25 +29,28 @@ from ..domain.effects import (
     PayBuyer,
     PayLateShipmentCompensation,
     RecordLiability,
-    ReleaseUnshippedQuantity,
-    RestockReturnedItems,
+    RecordReturn,
+    RestockReturn,
     SendGoods,
 )
 from ..domain.health import marks
-from ..domain.policy import PayoutMethod
 from ..domain.request import PayoutKind
 from ..domain.states import TERMINAL_STATES, State
 from ..events import describe, transition_event
 from ..host import get_host
+from ..host.base import SYSTEM_CALLER as SYSTEM
 from ..host.base import Caller, Host
 from ..lock_objects import request_qs_select_for_update
 from ..models import (
     AfterSaleRequest,
     AfterSaleRequestLine,
+    FollowUp,
+    FollowUpKind,
     MoneyMovement,
     MovementKind,
     TimelineEvent,
 )
+from . import follow_ups
 from .errors import ActionError, ActionErrorCode
 
 REQUEST_FIELDS = [
@@ -60,21 +66,25 @@ class Staged:
 
     request: AfterSaleRequest
     decision: Decision
-    event: TimelineEvent
+    # One per decision step: the due default outcome, if any, then the event.
+    events: list[TimelineEvent]
     movements: list[MoneyMovement] = field(default_factory=list)
     # Order notes as (order id, message, caller id): a batch sends them in one task.
     notes: list[tuple[str, str, str]] = field(default_factory=list)
     # The request's columns the decision changed: the only ones written back.
     changed: frozenset[str] = frozenset()
-    after_commit: list[Callable[[], None]] = field(default_factory=list)
+    # What the shop must do after commit, besides paying and the notes.
+    goods: list[FollowUpKind] = field(default_factory=list)
 
     @property
     def ends_request(self) -> bool:
         return self.decision.target in TERMINAL_STATES
 
 
-def movement_key(request: AfterSaleRequest, kind: str, attempt: int = 1) -> str:
-    return f"kuai:{request.id}:{kind}:{attempt}"
+def movement_key(request: AfterSaleRequest, family: str, attempt: int = 1) -> str:
+    """``kuai:<request>:<family>:<attempt>``: the attempts of one payout share
+    everything but the last part (``MoneyMovement.family``)."""
+    return f"kuai:{request.id}:{family}:{attempt}"
 
 
 def stage(
@@ -89,18 +99,37 @@ def stage(
     note: str = "",
     policy: Policy | None = None,
 ) -> Staged:
-    """Ask the rules; on success update ``request`` in memory and stage its rows."""
+    """Ask the rules; on success update ``request`` in memory and stage its rows.
+
+    Staff or an app whose decision pays the buyer need the right to move money
+    (``Host.may_move_money``); a deadline's own outcome is the system's."""
     policy = policy or host.policy_for(request.channel_slug)
     decision = decide(to_view(request, lines), command, actor, now, policy)
+    if (
+        decision.moves_money
+        and actor in (Actor.MERCHANT, Actor.PLATFORM)
+        and not host.may_move_money(caller, request.channel_slug)
+    ):
+        raise ActionError(
+            ActionErrorCode.PERMISSION_DENIED,
+            f"{command.event.value.replace('_', ' ')} pays the buyer: it needs the right to "
+            "handle payments",
+        )
     before = request.__dict__.copy()
-    apply_view(request, decision.view)
-    _mark_health(request, decision)
-    staged = Staged(request, decision, transition_event(request, decision, caller, note))
+    staged = Staged(request, decision, events=[])
+    for step in decision.steps:
+        apply_view(request, step.view)
+        _mark_health(request, step)
+        # The caught-up outcome is the system's; the caller's note is for its own step.
+        own = step is decision
+        staged.events.append(
+            transition_event(request, step, caller if own else SYSTEM, note if own else "")
+        )
+        for effect in step.effects:
+            _stage_effect(staged, effect, caller if own else SYSTEM)
+        staged.notes.append((str(request.order_id), describe(step), caller.id if own else "system"))
     after = request.__dict__
     staged.changed = frozenset(name for name in REQUEST_FIELDS if after[name] != before[name])
-    for effect in decision.effects:
-        _stage_effect(staged, effect)
-    staged.notes.append((str(request.order_id), describe(decision), caller.id))
     return staged
 
 
@@ -116,7 +145,7 @@ def _mark_health(request: AfterSaleRequest, decision: Decision) -> None:
         request.merchant_timeouts += 1
 
 
-def _stage_effect(staged: Staged, effect: Effect) -> None:
+def _stage_effect(staged: Staged, effect: Effect, caller: Caller) -> None:
     request = staged.request
     if isinstance(effect, PayBuyer):
         kind = (
@@ -127,91 +156,84 @@ def _stage_effect(staged: Staged, effect: Effect) -> None:
         staged.movements.append(
             MoneyMovement(
                 request=request,
-                idempotency_key=movement_key(request, "payout", effect.attempt),
+                idempotency_key=movement_key(request, PAYOUT_FAMILY, effect.attempt),
                 kind=kind,
-                method=PayoutMethod.REFUND,
+                method=effect.method.value,
                 payer=effect.payer.value,
                 amount=effect.amount,
                 currency=request.currency,
                 attempt=effect.attempt,
+                requested_by=caller.id,
             )
         )
     elif isinstance(effect, PayLateShipmentCompensation):
         staged.movements.append(
             MoneyMovement(
                 request=request,
-                idempotency_key=movement_key(request, "late_shipment"),
+                idempotency_key=movement_key(request, LATE_SHIPMENT_FAMILY),
                 kind=MovementKind.LATE_SHIPMENT_COMPENSATION,
                 method=effect.method.value,
-                payer="platform",
+                payer=effect.payer.value,
                 amount=effect.amount,
                 currency=request.currency,
+                requested_by=caller.id,
             )
         )
     elif isinstance(effect, RecordLiability):
         # It follows the platform's payment it belongs to; the ledger entry is
         # written when that payment succeeds (``money.record_payment_result``).
         staged.movements[-1].liability_kind = effect.kind.value
-    elif isinstance(effect, RestockReturnedItems):
-        staged.after_commit.append(lambda: _dispatch("record_return", str(request.id)))
-    elif isinstance(effect, ReleaseUnshippedQuantity):
-        staged.after_commit.append(lambda: _dispatch("release_unshipped", str(request.id)))
+    elif isinstance(effect, RecordReturn):
+        staged.goods.append(FollowUpKind.RECORD_RETURN)
+    elif isinstance(effect, RestockReturn):
+        staged.goods.append(FollowUpKind.RESTOCK_RETURN)
     elif isinstance(effect, SendGoods):
-        staged.after_commit.append(lambda: _dispatch("send_goods", str(request.id)))
+        staged.goods.append(FollowUpKind.SEND_GOODS)
     elif isinstance(effect, OpenGoodsRecovery):
         message = "Goods recovery: the merchant recovers the goods from the buyer itself."
         staged.notes.append((str(request.order_id), message, "system"))
     # BlockReasonForLines needs no row: the ruling's timeline event is the record.
 
 
-def _dispatch(task_name: str, *args: object) -> None:
-    from celery.exceptions import Retry
-
-    from .. import tasks
-
-    try:
-        getattr(tasks, task_name).delay(*args)
-    except Retry as retry:
-        # Only in-process (eager) tasks get here: Celery hands the retry back
-        # instead of scheduling it. Run the retries now, without the backoff,
-        # so the outcome (paid, or refund_failed) is recorded as a worker would.
-        while retry.sig is not None:
-            try:
-                retry.sig.apply(throw=True)
-                break
-            except Retry as again:
-                retry = again
+PAYOUT_FAMILY = "payout"
+LATE_SHIPMENT_FAMILY = "late_shipment"
 
 
-def write(staged: list[Staged]) -> None:
+def write(staged: list[Staged], *, now: datetime | None = None) -> None:
     """Save a batch of decisions with the same handful of queries at any batch
-    size; after commit, one task per money movement and one for all order notes."""
+    size, with their follow-ups (one per payment and per goods step, one for all
+    order notes); after commit, one task per follow-up."""
     if not staged:
         return
     requests = [item.request for item in staged]
-    now = timezone.now()
+    now = now or timezone.now()
     for request in requests:
         request.updated_at = now
     # The request row is locked and was read in this transaction: a column no
     # decision changed holds its value already.
     changed = [name for name in REQUEST_FIELDS if any(name in item.changed for item in staged)]
     update_rows(AfterSaleRequest, requests, [*changed, "updated_at"])
-    insert_rows(TimelineEvent, [item.event for item in staged])
+    insert_rows(TimelineEvent, [event for item in staged for event in item.events])
     movements = [movement for item in staged for movement in item.movements]
     if movements:
-        MoneyMovement.objects.bulk_create(movements)
+        insert_rows(MoneyMovement, movements)
     ended = [item.request.pk for item in staged if item.ends_request]
     if ended:
         AfterSaleRequestLine.objects.filter(request_id__in=ended).update(is_active=False)
+    rows: list[FollowUp] = []
+    for item in staged:
+        rows.extend(
+            follow_ups.new_follow_up(FollowUpKind.PAY, now=now, request=item.request, movement=m)
+            for m in item.movements
+        )
+        rows.extend(
+            follow_ups.new_follow_up(kind, now=now, request=item.request) for kind in item.goods
+        )
     notes = [note for item in staged for note in item.notes]
     if notes:
-        transaction.on_commit(lambda: _dispatch("add_order_notes", notes))
-    for item in staged:
-        for movement in item.movements:
-            movement_id = str(movement.pk)
-            transaction.on_commit(lambda m=movement_id: _dispatch("pay_money_movement", m))
-        for callback in item.after_commit:
-            transaction.on_commit(callback)
+        rows.append(follow_ups.new_follow_up(FollowUpKind.ORDER_NOTES, now=now, payload=notes))
+    insert_rows(FollowUp, rows)
+    follow_ups.send_after_commit(row.pk for row in rows)
 
 
 def request_uuid(request_id: object) -> uuid.UUID:

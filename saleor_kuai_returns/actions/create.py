@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
@@ -14,12 +15,23 @@ from django.utils import timezone
 from ..conversion import apply_view, snapshot_fields
 from ..domain import Actor, ErrorCode, NewRequest, NotEligible, OrderSnapshot, open_request
 from ..domain.kinds import Event, Reason
+from ..domain.money import spread_refund
+from ..domain.policy import PayoutMethod
+from ..domain.request import LineSnapshot
 from ..events import request_created_event
 from ..host import get_host
 from ..host.base import Caller, Host, HostOrder, OrderNotFound
-from ..models import AfterSaleRequest, AfterSaleRequestLine, Evidence, EvidenceKind
-from .core import _dispatch
+from ..models import (
+    AfterSaleRequest,
+    AfterSaleRequestLine,
+    Evidence,
+    EvidenceKind,
+    MoneyMovement,
+    MovementKind,
+    MovementStatus,
+)
 from .errors import ActionError, ActionErrorCode
+from .follow_ups import add_notes
 
 
 @dataclass(frozen=True)
@@ -31,7 +43,9 @@ class EvidenceItem:
 
 def with_history(order: HostOrder) -> OrderSnapshot:
     """The host's order plus what our own tables know of each line: an active
-    request, the attempts so far, reasons the merchant already won on."""
+    request, the attempts so far, reasons the merchant already won on, and what
+    the platform paid for its units with its own money (a gift card: the shop's
+    order does not show it as refunded)."""
     line_ids = list(order.snapshot.lines)
     rows = AfterSaleRequestLine.objects.filter(order_line_id__in=line_ids)
     active = {
@@ -58,7 +72,42 @@ def with_history(order: HostOrder) -> OrderSnapshot:
         )
         for line_id, line in order.snapshot.lines.items()
     }
-    return replace(order.snapshot, lines=lines)
+    return replace(order.snapshot, lines=_paid_by_platform(order.order_id, lines))
+
+
+def _paid_by_platform(order_id: str, lines: dict[str, LineSnapshot]) -> dict[str, LineSnapshot]:
+    """Count the units the platform refunded or compensated with a gift card as
+    refunded, so that no later request pays them again."""
+    paid = MoneyMovement.objects.filter(
+        request__order_id=order_id,
+        kind__in=[MovementKind.REFUND, MovementKind.PRIORITY_COMPENSATION],
+        method=PayoutMethod.GIFT_CARD,
+        status=MovementStatus.SUCCEEDED,
+    ).select_related("request")
+    for movement in paid:
+        request = movement.request
+        units = [
+            (str(item.order_line_id), item.quantity)
+            for item in request.lines.all()
+            if str(item.order_line_id) in lines
+        ]
+        shares = spread_refund(
+            movement.amount,
+            [(line_id, lines[line_id].payment, quantity) for line_id, quantity in units],
+        )
+        field = (
+            "quantity_refunded_unshipped"
+            if request.before_shipment
+            else "quantity_refunded_shipped"
+        )
+        for line_id, quantity in units:
+            line = lines[line_id]
+            lines[line_id] = replace(
+                line,
+                amount_refunded=line.amount_refunded + shares.get(line_id, Decimal(0)),
+                **{field: getattr(line, field) + quantity},
+            )
+    return lines
 
 
 def create_request(
@@ -122,9 +171,7 @@ def create_request(
             )
             request_created_event(request, caller, new.description)
             message = f"After-sale request filed: {view.request_type.value.replace('_', ' ')}."
-            transaction.on_commit(
-                lambda: _dispatch("add_order_notes", [(order.order_id, message, caller.id)])
-            )
+            add_notes([(order.order_id, message, caller.id)], now=now)
     except IntegrityError as error:
         # Two filings raced for the same line: the partial unique index decided.
         if "kuai_one_active_request_per_line" in str(error):

@@ -160,6 +160,7 @@ def approve_request(
     return_address: str | None = None,
     version: Version = None,
     host: Host | None = None,
+    now: datetime | None = None,
 ) -> AfterSaleRequest:
     """Approve; the return address defaults to the channel's return warehouse."""
     host = host or get_host()
@@ -177,6 +178,7 @@ def approve_request(
         caller,
         version=version,
         host=host,
+        now=now,
     )
 
 

@@ -19,11 +19,12 @@ from .guards import Context
 from .kinds import Event, RequestType
 from .outcomes import Change, late_shipment, refund, start_payout
 from .policy import Policy
-from .request import Payer, PayoutKind, RequestView
+from .request import PayoutKind, RequestView
 
 
 def buyer_wins_refund(view: RequestView, command: c.Command, ctx: Context) -> Change:
-    """SEED: refund now, the platform acting for the merchant (the merchant pays)."""
+    """SEED: refund now, the platform acting for the merchant (the merchant pays;
+    the platform does when the merchant's refund could not go through)."""
     return refund(view, command, ctx)
 
 
@@ -53,7 +54,7 @@ def wrong_item_confirmed(view: RequestView, command: c.Command, ctx: Context) ->
 def unjustified_rejection(view: RequestView, command: c.Command, ctx: Context) -> Change:
     """SEED (先行赔付): the platform refunds first; the merchant owes it the
     amount and recovers the goods from the buyer itself."""
-    view, effects = start_payout(view, PayoutKind.REFUND, Payer.PLATFORM)
+    view, effects = start_payout(view, PayoutKind.REFUND, ctx, platform=True)
     extra: tuple[Effect, ...] = ()
     if not view.before_shipment and view.request_type is not RequestType.RESHIP:
         extra = (OpenGoodsRecovery(),)

@@ -235,7 +235,15 @@ class DeadlineExpired(Command):
 
 @dataclass(frozen=True)
 class RefundSucceeded(Command):
+    """The payout reached the buyer. ``amount``: what reached them, when the
+    payment was capped at payout (the shop had refunded some of it meanwhile);
+    ``None`` is the payout's own amount. ``by_platform``: whether it was the
+    platform's money — ``None`` is the payout's own payer; an earlier attempt
+    paid by the merchant may settle a payout the platform was about to pay."""
+
     event = Event.REFUND_SUCCEEDED
+    amount: Decimal | None = None
+    by_platform: bool | None = None
 
 
 @dataclass(frozen=True)

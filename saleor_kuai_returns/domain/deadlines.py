@@ -86,6 +86,7 @@ DEADLINE_RULES: dict[State, DeadlineRule] = {
         ),
         DeadlineRule(State.REFUNDING, _S, _O.MARK_REFUND_FAILED, "refund_confirmation", "PROJECT"),
         DeadlineRule(State.REFUND_FAILED, _M, _O.RETRY_REFUND, "refund_retry", "PROJECT"),
+        DeadlineRule(State.REFUND_ON_HOLD, _M, _O.ESCALATE, "refund_on_hold", "PROJECT"),
     )
 }
 

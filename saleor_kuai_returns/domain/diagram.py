@@ -14,7 +14,7 @@ from .deadlines import DEADLINE_RULES
 from .kinds import Event
 from .policy import DEFAULT_POLICY, Policy
 from .states import ARBITRATION_STATES, TERMINAL_STATES, State
-from .transitions import TRANSITION_LIST, ByType, Resume
+from .transitions import TRANSITION_LIST, Branch, ByType, Resume
 
 
 def format_duration(duration: timedelta) -> str:
@@ -56,6 +56,9 @@ def _edges() -> dict[tuple[str, State], list[str]]:
                 by_target[target].append(request_type.value)
             for target, types in by_target.items():
                 edges[(row.source, target)].append(f"{actors}: {event} [{', '.join(types)}]")
+        elif isinstance(row.target, Branch):
+            edges[(row.source, row.target.otherwise)].append(f"{actors}: {event}")
+            edges[(row.source, row.target.then)].append(f"{actors}: {event} [last attempt]")
         else:
             edges[(row.source, row.target)].append(f"{actors}: {event}")
     merged: dict[tuple[str, State], list[str]] = defaultdict(list)

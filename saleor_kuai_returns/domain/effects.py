@@ -34,25 +34,30 @@ class Effect:
 
 @dataclass(frozen=True)
 class PayBuyer(Effect):
-    """Send money to the buyer through the host's refund path."""
+    """Send money to the buyer through the host's refund path. Before shipment,
+    the same shop transaction that records the refund takes the refunded units
+    out of what may ship (spec §3: "release the unshipped quantity"), so goods
+    are never both refunded and shipped."""
 
     amount: Decimal
     kind: PayoutKind
     payer: Payer
     attempt: int
+    method: PayoutMethod = PayoutMethod.REFUND
 
 
 @dataclass(frozen=True)
 class PayLateShipmentCompensation(Effect):
     amount: Decimal
     method: PayoutMethod
+    payer: Payer = Payer.PLATFORM
 
 
 @dataclass(frozen=True)
 class RecordLiability(Effect):
-    """The payment ordered just before it is the platform's: once that payment
-    succeeds, the merchant owes the platform ``amount``. Every attempt of a
-    platform payment carries one, so the ledger holds exactly what was paid."""
+    """The payment ordered just before it is the platform's own money: once it
+    succeeds, the merchant owes the platform ``amount`` — once per payout,
+    whichever of its attempts reached the buyer."""
 
     amount: Decimal
     kind: LiabilityKind
@@ -64,13 +69,15 @@ class OpenGoodsRecovery(Effect):
 
 
 @dataclass(frozen=True)
-class ReleaseUnshippedQuantity(Effect):
-    """Before shipment: the refunded units must not ship."""
+class RecordReturn(Effect):
+    """The goods are coming back and the buyer is refunded for them: record the
+    return on the order (Saleor: a returned fulfillment)."""
 
 
 @dataclass(frozen=True)
-class RestockReturnedItems(Effect):
-    """The return arrived: record it on the order and put the stock back."""
+class RestockReturn(Effect):
+    """The returned goods arrived: put them back in stock (recording the return
+    first when that was not done yet)."""
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ class OrderSnapshot:
     currency: str
     lines: Mapping[str, LineSnapshot]
     shipping_paid: Decimal = Decimal(0)
+    shipping_refunded: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,14 @@ def window_closes_at(line: LineSnapshot, reason: Reason, policy: Policy) -> date
     return line.delivered_at + after_sale_window(line, reason, policy)
 
 
+def check_shipping_needed(line: LineSnapshot, request_type: RequestType) -> ErrorCode | None:
+    """Spec §2: lines that need no shipping (gift cards, digital goods) may be
+    refunded only, never returned, exchanged or reshipped."""
+    if not line.needs_shipping and request_type is not RequestType.REFUND_ONLY:
+        return ErrorCode.SHIPPING_NOT_REQUIRED
+    return None
+
+
 def check_evidence(count: int, text: str, policy: Policy) -> ErrorCode | None:
     if count < 0:
         return ErrorCode.INVALID_COUNT
@@ -104,6 +113,10 @@ def check_line(
     """
     if quantity < 1:
         return ErrorCode.QUANTITY_INVALID
+    if line.gift_card_used:
+        return ErrorCode.GIFT_CARD_USED
+    if error := check_shipping_needed(line, request_type):
+        return error
     if line.has_active_request and not resubmission:
         return ErrorCode.ACTIVE_REQUEST_EXISTS
     if attempt > policy.attempt_cap:
@@ -333,6 +346,7 @@ _PRIORITY: dict[ErrorCode, int] = {
     for rank, code in enumerate(
         [
             ErrorCode.QUANTITY_INVALID,
+            ErrorCode.GIFT_CARD_USED,
             ErrorCode.ACTIVE_REQUEST_EXISTS,
             ErrorCode.ATTEMPT_CAP_REACHED,
             ErrorCode.QUANTITY_TOO_HIGH,

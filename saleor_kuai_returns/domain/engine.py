@@ -8,12 +8,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from . import commands as c
-from .deadlines import deadline_for, pause, resume
-from .effects import Effect
+from .deadlines import deadline_for, is_due, pause, resume
+from .effects import Effect, PayBuyer, PayLateShipmentCompensation
 from .eligibility import Admission, NewRequest, OrderSnapshot, admit
 from .errors import ErrorCode, TransitionNotAllowed
 from .guards import Context
 from .kinds import Actor, Event
+from .outcomes import confirm_late_receipt
 from .policy import DEFAULT_POLICY, Policy
 from .request import Deadline, RequestView
 from .states import ARBITRATION_STATES, TERMINAL_STATES, State
@@ -30,10 +31,24 @@ class Decision:
     view: RequestView
     effects: tuple[Effect, ...]
     at: datetime
+    # The request's deadline had passed when a party acted: its default outcome,
+    # which happened first (spec §3); this decision applies to the state it left.
+    caught_up: Decision | None = None
 
     @property
     def target(self) -> State:
         return self.view.state
+
+    @property
+    def steps(self) -> tuple[Decision, ...]:
+        """The decisions to record, in order: the due default outcome, if any,
+        then this one."""
+        return (self.caught_up, self) if self.caught_up else (self,)
+
+    @property
+    def moves_money(self) -> bool:
+        """Whether this decision itself (not its caught-up outcome) pays the buyer."""
+        return any(isinstance(e, PayBuyer | PayLateShipmentCompensation) for e in self.effects)
 
 
 def open_request(
@@ -86,14 +101,48 @@ def decide(
     now: datetime,
     policy: Policy = DEFAULT_POLICY,
 ) -> Decision:
-    """Apply one event, or raise ``TransitionNotAllowed(code)`` and change nothing."""
+    """Apply one event, or raise ``TransitionNotAllowed(code)`` and change nothing.
+
+    A deadline binds everyone (spec §3): when a party (not the system) acts after
+    the request's deadline, the default outcome is what happened — it is
+    applied first (``Decision.caught_up``) and the event applies to the state it
+    left, or is refused with ``DEADLINE_PASSED`` where it is no longer possible.
+    """
+    if actor is Actor.SYSTEM or not is_due(view, now):
+        return _decide_one(view, command, actor, now, policy)
+    due = _decide_one(view, c.DeadlineExpired(), Actor.SYSTEM, now, policy)
+    try:
+        then = _decide_one(due.view, command, actor, now, policy)
+    except TransitionNotAllowed as error:
+        if error.code not in (ErrorCode.WRONG_STATE, ErrorCode.WRONG_ACTOR):
+            raise
+        assert view.deadline is not None
+        raise TransitionNotAllowed(
+            ErrorCode.DEADLINE_PASSED,
+            f"the deadline passed at {view.deadline.at.isoformat()}: the request took its "
+            f"default outcome ({view.deadline.outcome.value.replace('_', ' ')}) and is "
+            f"{due.target.value.replace('_', ' ')}; {command.event.value.replace('_', ' ')} "
+            "is no longer possible",
+        ) from error
+    return replace(then, caught_up=due)
+
+
+def _decide_one(
+    view: RequestView,
+    command: c.Command,
+    actor: Actor,
+    now: datetime,
+    policy: Policy,
+) -> Decision:
+    if isinstance(command, c.ConfirmReceipt) and view.return_awaiting_restock:
+        return _late_receipt(view, actor, now)
     row = find_transition(view, command.event, actor)
     ctx = Context(now=now, policy=policy)
     for guard in row.guards:
         if code := guard(view, command, ctx):
             raise TransitionNotAllowed(code)
     changed, effects = row.apply(view, command, ctx)
-    target = row.resolve(changed)
+    target = row.resolve(changed, policy)
     after = changed if row.keeps_state else _enter(view, changed, row, target, now, policy)
     after = replace(after, events=view.events + 1)
     return Decision(
@@ -127,19 +176,47 @@ def _enter(
     return replace(changed, state=target, entered_at=now, deadline=deadline, paused=paused)
 
 
+def _late_receipt(view: RequestView, actor: Actor, now: datetime) -> Decision:
+    """Spec §3: the receipt deadline refunded the buyer; the merchant confirming
+    the arrival afterwards puts the goods back in stock — in whatever state the
+    refund is, finished or not. The state does not change."""
+    if actor is not Actor.MERCHANT:
+        raise TransitionNotAllowed(ErrorCode.WRONG_ACTOR, "only the merchant confirms receipt")
+    changed, effects = confirm_late_receipt(view)
+    return Decision(
+        event=Event.CONFIRM_RECEIPT,
+        actor=actor,
+        source=view.state,
+        view=replace(changed, events=view.events + 1),
+        effects=effects,
+        at=now,
+    )
+
+
 def available_actions(
     view: RequestView, actor: Actor, now: datetime, policy: Policy = DEFAULT_POLICY
 ) -> tuple[Event, ...]:
     """The events ``actor`` may send now, judged on the request alone (what a
-    command would carry is checked when it arrives)."""
-    if view.state in TERMINAL_STATES or actor is Actor.SYSTEM:
+    command would carry is checked when it arrives) — after its default outcome
+    when its deadline passed, as ``decide`` would judge them."""
+    if actor is Actor.SYSTEM:
         return ()
+    if is_due(view, now):
+        view = _decide_one(view, c.DeadlineExpired(), Actor.SYSTEM, now, policy).view
+    late_receipt = (Event.CONFIRM_RECEIPT,) if _may_confirm_late_receipt(view, actor) else ()
+    if view.state in TERMINAL_STATES:
+        return late_receipt
     ctx = Context(now=now, policy=policy)
-    return tuple(
+    events = tuple(
         row.event
         for row in transitions_from(view.state)
         if actor in row.actors and not any(guard(view, None, ctx) for guard in row.guards)
     )
+    return events + tuple(e for e in late_receipt if e not in events)
+
+
+def _may_confirm_late_receipt(view: RequestView, actor: Actor) -> bool:
+    return actor is Actor.MERCHANT and view.return_awaiting_restock
 
 
 def whose_turn(view: RequestView) -> Actor | None:

@@ -11,6 +11,9 @@ class ErrorCode(StrEnum):
     WRONG_ACTOR = "wrong_actor"
     WRONG_STATE = "wrong_state"
     NOT_DUE = "not_due"
+    # A party acted after the request's deadline: its default outcome happened
+    # first, and the action is not possible after it.
+    DEADLINE_PASSED = "deadline_passed"
     WINDOW_CLOSED = "window_closed"
     ATTEMPT_CAP_REACHED = "attempt_cap_reached"
     ACTIVE_REQUEST_EXISTS = "active_request_exists"
@@ -33,6 +36,8 @@ class ErrorCode(StrEnum):
     REASON_NOT_ALLOWED_FOR_TYPE = "reason_not_allowed_for_type"
     NO_REASON_NOT_ALLOWED = "no_reason_not_allowed"
     REASON_ALREADY_RULED = "reason_already_ruled"
+    SHIPPING_NOT_REQUIRED = "shipping_not_required"
+    GIFT_CARD_USED = "gift_card_used"
     EVIDENCE_REQUIRED = "evidence_required"
     TOO_MUCH_EVIDENCE = "too_much_evidence"
     TEXT_TOO_LONG = "text_too_long"

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from . import commands as c
-from .eligibility import check_evidence
+from .eligibility import check_evidence, check_shipping_needed
 from .errors import ErrorCode
 from .kinds import (
     REASON_RULES,
@@ -34,13 +34,6 @@ class Context:
 Guard = Callable[[RequestView, c.Command | None, Context], ErrorCode | None]
 
 
-def before_deadline(view: RequestView, command: c.Command | None, ctx: Context) -> ErrorCode | None:
-    """The buyer's window (resubmit, escalate) is the state's own deadline."""
-    if view.deadline is not None and ctx.now >= view.deadline.at:
-        return ErrorCode.WINDOW_CLOSED
-    return None
-
-
 def deadline_due(view: RequestView, command: c.Command | None, ctx: Context) -> ErrorCode | None:
     if view.deadline is None or ctx.now < view.deadline.at:
         return ErrorCode.NOT_DUE
@@ -48,7 +41,8 @@ def deadline_due(view: RequestView, command: c.Command | None, ctx: Context) -> 
 
 
 def no_money_moved(view: RequestView, command: c.Command | None, ctx: Context) -> ErrorCode | None:
-    if view.refunded_amount or view.compensated_amount or view.payout:
+    decided = view.payout is not None or view.late_shipment_compensated
+    if view.refunded_amount or view.compensated_amount or decided:
         return ErrorCode.MONEY_ALREADY_MOVED
     return None
 
@@ -149,6 +143,9 @@ def replacement_matches(
 def type_allowed(request_type: RequestType, view: RequestView) -> ErrorCode | None:
     if view.before_shipment and request_type is not RequestType.REFUND_ONLY:
         return ErrorCode.TYPE_REQUIRES_SHIPMENT
+    for line in view.lines:
+        if error := check_shipping_needed(line.snapshot, request_type):
+            return error
     if request_type not in REASON_RULES[view.reason].allowed_types:
         return ErrorCode.REASON_NOT_ALLOWED_FOR_TYPE
     return None
@@ -205,16 +202,20 @@ def something_to_resume(
 def goods_with_buyer(
     view: RequestView, command: c.Command | None, ctx: Context
 ) -> ErrorCode | None:
-    """Rulings that send goods back need goods that shipped."""
-    if view.before_shipment:
+    """Rulings that send goods back need goods that shipped (and that ship at all)."""
+    if view.before_shipment or not _all_need_shipping(view):
         return ErrorCode.RULING_NOT_APPLICABLE
     return None
+
+
+def _all_need_shipping(view: RequestView) -> bool:
+    return all(line.snapshot.needs_shipping for line in view.lines)
 
 
 def missing_items_claimed(
     view: RequestView, command: c.Command | None, ctx: Context
 ) -> ErrorCode | None:
-    if view.reason is not Reason.MISSING_ITEMS:
+    if view.reason is not Reason.MISSING_ITEMS or not _all_need_shipping(view):
         return ErrorCode.RULING_NOT_APPLICABLE
     return None
 
@@ -223,6 +224,8 @@ def wrong_item_claimed(
     view: RequestView, command: c.Command | None, ctx: Context
 ) -> ErrorCode | None:
     if view.reason is not Reason.WRONG_ITEM or view.before_shipment:
+        return ErrorCode.RULING_NOT_APPLICABLE
+    if not _all_need_shipping(view):
         return ErrorCode.RULING_NOT_APPLICABLE
     if isinstance(command, c.RuleWrongItem) and command.resolution not in (
         RequestType.RETURN_AND_REFUND,

@@ -117,6 +117,22 @@ def paid_for_units(payment: LinePayment, units: int) -> Decimal:
     return after - before
 
 
+def spread_refund(
+    amount: Decimal, lines: Iterable[tuple[str, LinePayment, int]]
+) -> dict[str, Decimal]:
+    """A refund of ``amount`` over its lines ``(line id, payment, units)`` in the
+    order given, each up to what its units cost; what is left after the last
+    line stays unspread (shipping, freight)."""
+    shares: dict[str, Decimal] = {}
+    left = amount
+    for line_id, payment, units in lines:
+        share = max(Decimal(0), min(left, paid_for_units(payment, units)))
+        if share:
+            shares[line_id] = share
+            left -= share
+    return shares
+
+
 def line_refund_ceiling(payment: LinePayment, units: int) -> Decimal:
     """Spec §5: paid for the refunded units, minus what the line already got back."""
     remaining = payment.total_paid - payment.amount_refunded
@@ -151,6 +167,33 @@ def request_refund_ceiling(
     if whole_order_before_shipment:
         total += shipping_paid
     return quantize(total, currency)
+
+
+def payout_ceiling(
+    lines: Iterable[tuple[LinePayment, int]],
+    currency: str,
+    *,
+    shipping_left: Decimal = Decimal(0),
+    whole_order_before_shipment: bool = False,
+    freight: Decimal = Decimal(0),
+) -> Decimal:
+    """The most a refund may pay when it is sent (spec §5, checked again at
+    payout): its units' ceiling on the shop's figures *now* — units and amounts
+    the shop refunded meanwhile (from its dashboard, say) are no longer there to
+    refund — outbound shipping while it is unrefunded, and the return freight
+    the merchant owes the buyer on top."""
+    goods = request_refund_ceiling(
+        lines,
+        currency,
+        shipping_paid=max(Decimal(0), shipping_left),
+        whole_order_before_shipment=whole_order_before_shipment,
+    )
+    return quantize(goods + freight, currency)
+
+
+def capped_payout(amount: Decimal, ceiling: Decimal) -> Decimal:
+    """What a refund decided as ``amount`` pays when at most ``ceiling`` is left."""
+    return max(Decimal(0), min(amount, ceiling))
 
 
 def check_refund_amount(

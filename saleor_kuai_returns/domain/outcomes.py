@@ -17,15 +17,16 @@ from .effects import (
     PayBuyer,
     PayLateShipmentCompensation,
     RecordLiability,
-    ReleaseUnshippedQuantity,
-    RestockReturnedItems,
+    RecordReturn,
+    RestockReturn,
     SendGoods,
 )
 from .eligibility import NewRequest, admit
-from .errors import NotEligible, TransitionNotAllowed
+from .errors import ErrorCode, NotEligible, TransitionNotAllowed
 from .guards import Context
 from .kinds import FreightClaimStatus, RequestType
 from .money import MissingItem, late_shipment_compensation, priority_compensation
+from .policy import PayoutMethod, Policy
 from .request import Payer, Payout, PayoutKind, Proposal, RequestView
 
 Change = tuple[RequestView, tuple[Effect, ...]]
@@ -41,25 +42,42 @@ def unchanged(view: RequestView, command: c.Command, ctx: Context) -> Change:
     return view, ()
 
 
-def start_payout(view: RequestView, amount_kind: PayoutKind, payer: Payer) -> Change:
-    """Money leaves for the buyer. When the platform pays first, the merchant
-    owes it the same amount (spec §5)."""
-    if amount_kind is PayoutKind.REFUND:
+def start_payout(
+    view: RequestView, kind: PayoutKind, ctx: Context, *, platform: bool = False
+) -> Change:
+    """Money leaves for the buyer: the merchant's refund through the order's
+    payment, or — when ``platform`` — what the platform pays (spec §5).
+
+    The platform pays in the channel's ``platform_payout_method``: a gift card
+    is its own money, which the merchant then owes it (a ledger entry); a
+    refund takes the order's payment, the merchant's money, and books nothing.
+    A new payout continues the attempt count of an earlier one that failed, so
+    that every attempt of the request has its own idempotency key.
+    """
+    if kind is PayoutKind.REFUND:
         amount = view.requested_amount + view.freight_owed
     else:
         amount = missing_items_compensation(view)
-    effects: list[Effect] = [PayBuyer(amount, amount_kind, payer, attempt=1)]
-    advanced = view.platform_advanced_amount
-    if payer is Payer.PLATFORM:
-        effects.append(RecordLiability(amount, _LIABILITY_FOR[amount_kind]))
-        advanced += amount
-    payout = Payout(amount=amount, kind=amount_kind, payer=payer)
-    return replace(view, payout=payout, platform_advanced_amount=advanced), tuple(effects)
+    method = ctx.policy.platform_payout_method if platform else PayoutMethod.REFUND
+    payer = Payer.PLATFORM if platform and method.platform_funded else Payer.MERCHANT
+    attempt = view.payout.attempt + 1 if view.payout else 1
+    payout = Payout(amount=amount, kind=kind, payer=payer, attempt=attempt, method=method)
+    return replace(view, payout=payout), _pay(payout)
+
+
+def _pay(payout: Payout) -> tuple[Effect, ...]:
+    effects: list[Effect] = [
+        PayBuyer(payout.amount, payout.kind, payout.payer, payout.attempt, payout.method)
+    ]
+    if payout.payer is Payer.PLATFORM:
+        effects.append(RecordLiability(payout.amount, _LIABILITY_FOR[payout.kind]))
+    return tuple(effects)
 
 
 def refund(view: RequestView, command: c.Command, ctx: Context) -> Change:
-    """The merchant refunds (or the system, or the platform acting for it)."""
-    return start_payout(view, PayoutKind.REFUND, Payer.MERCHANT)
+    """The merchant refunds (or the system, or the platform acting for it). When
+    every attempt of the merchant's refund failed before, the platform pays."""
+    return start_payout(view, PayoutKind.REFUND, ctx, platform=view.refund_stalled)
 
 
 def refund_without_return(view: RequestView, command: c.Command, ctx: Context) -> Change:
@@ -71,13 +89,9 @@ def approve(view: RequestView, command: c.Command, ctx: Context) -> Change:
     deadline): refund-only pays at once; the other types wait for goods."""
     address = command.return_address if isinstance(command, c.Approve) else None
     view = replace(view, return_address=address or view.return_address, proposal=None)
-    effects: tuple[Effect, ...] = ()
-    if view.before_shipment:
-        effects = (ReleaseUnshippedQuantity(),)
     if view.request_type is RequestType.REFUND_ONLY:
-        view, paid = refund(view, command, ctx)
-        effects += paid
-    return view, effects
+        return refund(view, command, ctx)
+    return view, ()
 
 
 def auto_approve(view: RequestView, command: c.Command, ctx: Context) -> Change:
@@ -185,8 +199,8 @@ def contest_freight(view: RequestView, command: c.Command, ctx: Context) -> Chan
 
 
 def confirm_receipt(view: RequestView, command: c.Command, ctx: Context) -> Change:
-    """The return arrived: restock it; return-and-refund pays now (spec §4)."""
-    effects: tuple[Effect, ...] = (RestockReturnedItems(),)
+    """The return arrived: record and restock it; return-and-refund pays now (spec §4)."""
+    effects: tuple[Effect, ...] = (RecordReturn(), RestockReturn())
     if view.request_type is RequestType.RETURN_AND_REFUND:
         view, paid = refund(view, command, ctx)
         effects += paid
@@ -194,7 +208,23 @@ def confirm_receipt(view: RequestView, command: c.Command, ctx: Context) -> Chan
 
 
 def auto_refund(view: RequestView, command: c.Command, ctx: Context) -> Change:
-    return refund(replace(view, merchant_missed_deadline=True), command, ctx)
+    """Spec §3: the receipt deadline refunds the buyer, whose parcel is on its
+    way back: the shop records the return now; stock comes back when the
+    merchant confirms the arrival (still possible after the refund)."""
+    view = replace(view, merchant_missed_deadline=True, return_awaiting_restock=True)
+    view, paid = refund(view, command, ctx)
+    return view, (RecordReturn(), *paid)
+
+
+def confirm_late_receipt(view: RequestView) -> Change:
+    """The merchant confirms a return that arrived after its refund was made by
+    the deadline: the goods go back in stock, nothing else changes."""
+    if not view.return_awaiting_restock:
+        raise TransitionNotAllowed(
+            ErrorCode.WRONG_STATE,
+            "confirm_receipt is not possible: no return awaits the merchant's confirmation",
+        )
+    return replace(view, return_awaiting_restock=False), (RestockReturn(),)
 
 
 def merchant_missed(view: RequestView, command: c.Command, ctx: Context) -> Change:
@@ -215,19 +245,29 @@ def missing_items_compensation(view: RequestView) -> Decimal:
 
 
 def late_shipment(view: RequestView, ctx: Context) -> Change:
-    """Late-shipment compensation, paid once per request, owed by the merchant."""
+    """Late-shipment compensation, decided once per request. It counts as
+    compensated when it is paid (``compensation_paid``). Paid as a gift card it
+    is the platform's money, which the merchant owes it; paid as a refund it is
+    the merchant's own."""
     if view.late_shipment_compensated:
         return view, ()
     amount = late_shipment_compensation(view.paid_for_lines, view.currency, ctx.policy)
-    view = replace(
+    method = ctx.policy.late_shipment_payout
+    payer = Payer.PLATFORM if method.platform_funded else Payer.MERCHANT
+    effects: list[Effect] = [PayLateShipmentCompensation(amount, method, payer)]
+    if payer is Payer.PLATFORM:
+        effects.append(RecordLiability(amount, LiabilityKind.LATE_SHIPMENT_COMPENSATION))
+    return replace(view, late_shipment_compensated=True), tuple(effects)
+
+
+def compensation_paid(view: RequestView, amount: Decimal, payer: Payer) -> RequestView:
+    """What a paid compensation outside the payout (late shipment) adds to the
+    request's amounts."""
+    advanced = view.platform_advanced_amount + (amount if payer is Payer.PLATFORM else 0)
+    return replace(
         view,
-        late_shipment_compensated=True,
         compensated_amount=view.compensated_amount + amount,
-        platform_advanced_amount=view.platform_advanced_amount + amount,
-    )
-    return view, (
-        PayLateShipmentCompensation(amount, ctx.policy.late_shipment_payout),
-        RecordLiability(amount, LiabilityKind.LATE_SHIPMENT_COMPENSATION),
+        platform_advanced_amount=advanced,
     )
 
 
@@ -238,24 +278,48 @@ def reship_late(view: RequestView, command: c.Command, ctx: Context) -> Change:
 
 def compensate_missing(view: RequestView, command: c.Command, ctx: Context) -> Change:
     """SEED: the merchant cannot reship — the platform pays priority compensation."""
-    return start_payout(view, PayoutKind.PRIORITY_COMPENSATION, Payer.PLATFORM)
+    return start_payout(view, PayoutKind.PRIORITY_COMPENSATION, ctx, platform=True)
 
 
 def retry_payout(view: RequestView, command: c.Command, ctx: Context) -> Change:
+    """The same payout again, as a new attempt with its own idempotency key. It
+    is sent only once every earlier attempt is known to have failed; an earlier
+    one that reached the buyer settles the payout instead (``actions.money``)."""
     payout = view.payout
     assert payout is not None
     again = replace(payout, attempt=payout.attempt + 1)
-    effects: list[Effect] = [PayBuyer(again.amount, again.kind, again.payer, again.attempt)]
-    if again.payer is Payer.PLATFORM:
-        effects.append(RecordLiability(again.amount, _LIABILITY_FOR[again.kind]))
-    return replace(view, payout=again), tuple(effects)
+    return replace(view, payout=again), _pay(again)
+
+
+def payout_failed(view: RequestView, command: c.Command, ctx: Context) -> Change:
+    """An attempt failed (or was never confirmed): retried later, until the
+    payout has had ``refund_max_attempts``; then it stops for staff."""
+    payout = view.payout
+    assert payout is not None
+    if payout_exhausted(view, ctx.policy) and payout.payer is Payer.MERCHANT:
+        return replace(view, refund_stalled=True), ()
+    return view, ()
+
+
+def payout_exhausted(view: RequestView, policy: Policy) -> bool:
+    """The payout has had every attempt the policy allows."""
+    return view.payout is not None and view.payout.attempt >= policy.refund_max_attempts
 
 
 def payout_succeeded(view: RequestView, command: c.Command, ctx: Context) -> Change:
+    """The payout reached the buyer: what reached them counts as refunded (or
+    compensated), and as advanced by the platform when it was its money."""
     payout = view.payout
     assert payout is not None
+    assert isinstance(command, c.RefundSucceeded)
+    amount = payout.amount if command.amount is None else command.amount
     if payout.kind is PayoutKind.REFUND:
-        view = replace(view, refunded_amount=view.refunded_amount + payout.amount)
+        view = replace(view, refunded_amount=view.refunded_amount + amount)
     else:
-        view = replace(view, compensated_amount=view.compensated_amount + payout.amount)
+        view = replace(view, compensated_amount=view.compensated_amount + amount)
+    by_platform = (
+        payout.payer is Payer.PLATFORM if command.by_platform is None else command.by_platform
+    )
+    if by_platform:
+        view = replace(view, platform_advanced_amount=view.platform_advanced_amount + amount)
     return replace(view, payout=None), ()

@@ -23,6 +23,12 @@ class PayoutMethod(StrEnum):
     GIFT_CARD = "gift_card"
     REFUND = "refund"
 
+    @property
+    def platform_funded(self) -> bool:
+        """Whether money paid this way by the platform is the platform's own: a
+        gift card is; a refund takes the order's payment, the merchant's money."""
+        return self is PayoutMethod.GIFT_CARD
+
 
 @dataclass(frozen=True)
 class AfterSaleWindows:
@@ -37,6 +43,7 @@ class AfterSaleWindows:
 MAX_EVIDENCE_ITEMS = 9
 MAX_TEXT_LENGTH = 500
 MAX_ATTEMPT_CAP = 20
+MAX_REFUND_ATTEMPTS = 20
 
 
 @dataclass(frozen=True)
@@ -64,6 +71,11 @@ class Policy:
     # retried automatically.
     refund_confirmation: timedelta = timedelta(hours=72)
     refund_retry: timedelta = timedelta(hours=24)
+    # Not in the spec: attempts of one payout before it stops for staff (each
+    # failed attempt is retried after ``refund_retry``), and how long a stopped
+    # payout waits for staff before the platform steps in.
+    refund_max_attempts: int = 5
+    refund_on_hold: timedelta = timedelta(days=7)
     # Arbitration (spec §4 and issue: merchant appeal window).
     appeal: timedelta = timedelta(days=7)
     platform_may_open_arbitration: bool = False
@@ -81,6 +93,11 @@ class Policy:
     late_shipment_minimum: Decimal = Decimal("5.00")
     late_shipment_maximum: Decimal = Decimal("30.00")
     late_shipment_payout: PayoutMethod = PayoutMethod.GIFT_CARD
+    # How the platform pays what it pays (refund-first, priority compensation):
+    # a gift card is the platform's own money (the merchant owes it back, a
+    # ledger entry); a refund comes out of the order's payment, which is the
+    # merchant's money already (no ledger entry).
+    platform_payout_method: PayoutMethod = PayoutMethod.GIFT_CARD
     return_freight_maximum: Decimal = Decimal("50.00")
 
     def __post_init__(self) -> None:
@@ -95,6 +112,7 @@ class Policy:
                         "product_type_windows", f"{name}: must be a positive duration"
                     )
         _check_range("attempt_cap", self.attempt_cap, 1, MAX_ATTEMPT_CAP)
+        _check_range("refund_max_attempts", self.refund_max_attempts, 1, MAX_REFUND_ATTEMPTS)
         _check_range("max_evidence_items", self.max_evidence_items, 1, MAX_EVIDENCE_ITEMS)
         _check_range("max_text_length", self.max_text_length, 1, MAX_TEXT_LENGTH)
         if not Decimal(0) <= self.late_shipment_rate <= Decimal(1):

@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from .kinds import Actor, FreightClaimStatus, ItemKind, Reason, RequestType
 from .money import LinePayment, paid_for_units
+from .policy import PayoutMethod
 from .states import State
 
 
@@ -33,6 +34,10 @@ class LineSnapshot:
     product_type: str | None = None
     item_kind: ItemKind = ItemKind.GOODS
     declared_unit_price: Decimal | None = None
+    # Gift cards and digital goods need no shipping: refund only (spec §2); a
+    # gift card line whose card was spent is not refundable at all.
+    needs_shipping: bool = True
+    gift_card_used: bool = False
     # Facts about this line's earlier after-sale requests.
     has_active_request: bool = False
     attempts: int = 0
@@ -102,8 +107,10 @@ class PayoutKind(StrEnum):
 
 
 class Payer(StrEnum):
-    MERCHANT = "merchant"
-    PLATFORM = "platform"  # refund-first: recorded as merchant liability
+    """Whose money reaches the buyer."""
+
+    MERCHANT = "merchant"  # the order's own payment
+    PLATFORM = "platform"  # the platform's funds: the merchant owes it (the ledger)
 
 
 @dataclass(frozen=True)
@@ -114,6 +121,7 @@ class Payout:
     kind: PayoutKind
     payer: Payer
     attempt: int = 1
+    method: PayoutMethod = PayoutMethod.REFUND
 
 
 @dataclass(frozen=True)
@@ -156,6 +164,11 @@ class RequestView:
     late_shipment_compensated: bool = False
     merchant_missed_deadline: bool = False
     merchant_rejected: bool = False
+    # Every attempt of the merchant's refund failed: the platform pays instead.
+    refund_stalled: bool = False
+    # Refunded when the receipt deadline passed: the goods may still arrive, and
+    # the merchant's confirmation then puts them back in stock.
+    return_awaiting_restock: bool = False
     paused: PausedDeadline | None = None
     events: int = 0  # accepted transitions so far
 

@@ -23,6 +23,7 @@ class State(StrEnum):
     ARBITRATION_MERCHANT_EVIDENCE = "arbitration_merchant_evidence"
     REFUNDING = "refunding"
     REFUND_FAILED = "refund_failed"
+    REFUND_ON_HOLD = "refund_on_hold"
     REFUNDED = "refunded"
     COMPLETED = "completed"
     CLOSED = "closed"
@@ -48,6 +49,11 @@ STATE_CHOICES = [
     (State.ARBITRATION_MERCHANT_EVIDENCE, "Arbitration: the merchant's evidence round."),
     (State.REFUNDING, "Money is on its way to the buyer through the payment provider."),
     (State.REFUND_FAILED, "The payment provider refused the refund; staff may retry."),
+    (
+        State.REFUND_ON_HOLD,
+        "Every refund attempt failed; staff retry it once the payment is fixed, else the "
+        "platform steps in.",
+    ),
     (State.REFUNDED, "The money reached the buyer."),
     (State.COMPLETED, "The replacement or reshipped items reached the buyer."),
     (State.CLOSED, "Ended without money moving (expired, auto-closed or merchant won)."),
@@ -63,7 +69,7 @@ ARBITRATION_STATES = frozenset(
     }
 )
 # Money is already moving: the buyer can no longer cancel, nobody escalates.
-PAYOUT_STATES = frozenset({State.REFUNDING, State.REFUND_FAILED})
+PAYOUT_STATES = frozenset({State.REFUNDING, State.REFUND_FAILED, State.REFUND_ON_HOLD})
 
 # Kuaishou's refund ``status`` codes (open.seller.order.refund.*): 10 buyer asked
 # for a refund, 11 buyer asked for return and refund, 20/21 platform stepped in
@@ -88,6 +94,7 @@ _KUAISHOU_STATUS: dict[State, int | None] = {
     State.ARBITRATION_MERCHANT_EVIDENCE: 20,
     State.REFUNDING: 50,
     State.REFUND_FAILED: 70,
+    State.REFUND_ON_HOLD: 70,
     State.REFUNDED: 60,
     State.COMPLETED: None,
     State.CLOSED: None,

@@ -8,7 +8,7 @@ compare-and-set filter the deadline sweeper uses.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -16,6 +16,7 @@ from . import arbitration as arb
 from . import guards as g
 from . import outcomes as o
 from .kinds import Actor, Event, RequestType
+from .policy import Policy
 from .request import RequestView
 from .states import ARBITRATION_STATES, PAYOUT_STATES, TERMINAL_STATES, State
 
@@ -35,8 +36,21 @@ class Resume:
     """Back to the state that was paused when arbitration opened."""
 
 
+@dataclass(frozen=True)
+class Branch:
+    """A target that depends on the request after the event's change and on the
+    channel's policy: ``otherwise`` unless ``when`` holds."""
+
+    when: Callable[[RequestView, Policy], bool]
+    then: State
+    otherwise: State
+
+    def states(self) -> tuple[State, ...]:
+        return (self.otherwise, self.then)
+
+
 RESUME = Resume()
-Target = State | ByType | Resume
+Target = State | ByType | Resume | Branch
 
 
 @dataclass(frozen=True)
@@ -49,18 +63,21 @@ class Transition:
     apply: o.Applier = o.unchanged
     rule: str = ""  # the spec rule it implements, for tracing
 
-    def resolve(self, view_after: RequestView) -> State:
+    def resolve(self, view_after: RequestView, policy: Policy) -> State:
         if isinstance(self.target, State):
             return self.target
         if isinstance(self.target, ByType):
             return self.target.targets[view_after.request_type]
+        if isinstance(self.target, Branch):
+            branch = self.target
+            return branch.then if branch.when(view_after, policy) else branch.otherwise
         assert view_after.paused is not None
         return view_after.paused.state
 
     def possible_targets(self) -> tuple[State, ...]:
         if isinstance(self.target, State):
             return (self.target,)
-        if isinstance(self.target, ByType):
+        if isinstance(self.target, ByType | Branch):
             return self.target.states()
         return ()
 
@@ -96,6 +113,11 @@ ACTIVE = [s for s in State if s not in TERMINAL_STATES]
 # States where the parties still negotiate: no money is moving, no arbitration.
 OPEN = [s for s in ACTIVE if s not in PAYOUT_STATES and s not in ARBITRATION_STATES]
 RETURN_LEG = [ST.AWAITING_BUYER_RETURN, ST.AWAITING_MERCHANT_RECEIPT]
+# A payout attempt that failed: retried later, or on hold once the payout had
+# every attempt the policy allows.
+AFTER_FAILED_ATTEMPT = Branch(
+    o.payout_exhausted, then=ST.REFUND_ON_HOLD, otherwise=ST.REFUND_FAILED
+)
 
 
 def _row(
@@ -142,7 +164,6 @@ _ROWS: list[Transition] = [
         ST.REJECTED,
         B,
         ST.AWAITING_MERCHANT_REVIEW,
-        g.before_deadline,
         g.attempts_left,
         apply=o.resubmit,
         rule="§4 buyer: modify and resubmit after a rejection (SEED)",
@@ -176,7 +197,6 @@ _ROWS: list[Transition] = [
         [ST.REJECTED, ST.RECEIPT_REJECTED],
         B,
         ST.ARBITRATION_RULING,
-        g.before_deadline,
         g.note_fits,
         rule="§4 buyer: escalate within 7 days of a rejection or rejected receipt",
     ),
@@ -305,7 +325,7 @@ _ROWS: list[Transition] = [
     ),
     *_row(
         E.RETRY_REFUND,
-        ST.REFUND_FAILED,
+        [ST.REFUND_FAILED, ST.REFUND_ON_HOLD],
         [M, P],
         ST.REFUNDING,
         apply=o.retry_payout,
@@ -319,6 +339,13 @@ _ROWS: list[Transition] = [
         ST.ARBITRATION_RULING,
         g.platform_may_intervene,
         rule="§4 platform: open arbitration on its own after a missed deadline",
+    ),
+    *_row(
+        E.OPEN_ARBITRATION,
+        ST.REFUND_ON_HOLD,
+        P,
+        ST.ARBITRATION_RULING,
+        rule="the platform steps in when every attempt of a refund failed",
     ),
     *_row(
         E.REQUEST_EVIDENCE,
@@ -530,9 +557,10 @@ _ROWS: list[Transition] = [
         E.DEADLINE_EXPIRED,
         ST.REFUNDING,
         S,
-        ST.REFUND_FAILED,
+        AFTER_FAILED_ATTEMPT,
         g.deadline_due,
-        rule="unconfirmed refund → shown as failed",
+        apply=o.payout_failed,
+        rule="unconfirmed refund → shown as failed (on hold after the last attempt)",
     ),
     *_row(
         E.DEADLINE_EXPIRED,
@@ -542,6 +570,15 @@ _ROWS: list[Transition] = [
         g.deadline_due,
         apply=o.retry_payout,
         rule="failed refund → retried",
+    ),
+    *_row(
+        E.DEADLINE_EXPIRED,
+        ST.REFUND_ON_HOLD,
+        S,
+        ST.ARBITRATION_RULING,
+        g.deadline_due,
+        apply=o.merchant_missed,
+        rule="refund on hold, nobody acted → the platform steps in",
     ),
     # --- system: the payment provider's answer ---------------------------------------
     *_row(
@@ -556,8 +593,9 @@ _ROWS: list[Transition] = [
         E.REFUND_FAILED,
         ST.REFUNDING,
         S,
-        ST.REFUND_FAILED,
-        rule="refund refused by the payment provider",
+        AFTER_FAILED_ATTEMPT,
+        apply=o.payout_failed,
+        rule="refund refused by the payment provider (on hold after the last attempt)",
     ),
 ]
 

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from ..domain import Actor, OrderSnapshot, Policy
@@ -71,6 +72,24 @@ class PaymentResult:
     error: str = ""
 
 
+class PaymentBusy(Exception):
+    """The shop cannot take this payment now (another one of the same order is
+    half-way through a path that allows one at a time): try again later."""
+
+
+@dataclass(frozen=True)
+class OrderMoney:
+    """What the shop itself says moved on an order, for the audit: what the
+    buyer paid, what went back to them by any path (the shop's own refunds
+    included), and, per shop reference of ours (``MoneyMovement.provider_reference``),
+    what reached the buyer through it."""
+
+    currency: str
+    paid: Decimal
+    refunded: Decimal
+    by_reference: dict[str, Decimal] = field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class ShopGraphQLTypes:
     """The shop's own GraphQL types that the after-sale API uses instead of its
@@ -126,6 +145,12 @@ class Host(abc.ABC):
         channel; the platform is its permission group; apps by their token."""
 
     @abc.abstractmethod
+    def may_move_money(self, caller: Caller, channel_slug: str) -> bool:
+        """Whether staff or an app may make a decision that pays the buyer
+        (Saleor: ``HANDLE_PAYMENTS``, which its own refunds require). The
+        system (a deadline's outcome) always may."""
+
+    @abc.abstractmethod
     def policy_for(self, channel_slug: str) -> Policy:
         """The channel's after-sale policy (the plugin's per-channel settings)."""
 
@@ -138,18 +163,58 @@ class Host(abc.ABC):
     def return_address(self, channel_slug: str) -> str:
         """Where returns go when the merchant names no address."""
 
+    # --- money: one payment in three steps (actions.money drives them) ------
+    #
+    # ``prepare_payment`` writes the shop's record of the payment in the
+    # caller's transaction, together with our movement's reference to it;
+    # ``send_payment`` hands it to the payment provider outside any transaction;
+    # ``payment_outcome`` reads what the shop knows of it later — after a crash,
+    # before a retry pays again, and in the audit. A payment a crashed run left
+    # prepared is found, never prepared twice.
+
     @abc.abstractmethod
-    def pay(self, movement: MoneyMovement) -> PaymentResult:
-        """Send money to the buyer: a refund through the order's payment, or a
-        gift card. Called at most once per movement attempt."""
+    def prepare_payment(self, movement: MoneyMovement) -> PaymentResult:
+        """Inside the caller's transaction (the request and the movement locked):
+        record at the shop the payment about to be made and return
+        ``requested`` with the record's reference — ``succeeded`` when the
+        record is the payment itself (a gift card) — or ``failed`` with the
+        reason when it cannot be made (no payment on the order, less on it than
+        the amount, refunded units that shipped meanwhile), writing nothing.
+
+        A refund (``movement.kind`` refund) of a request ``before_shipment``
+        also takes its units out of what may ship, in the same transaction.
+        The acting user or app is ``movement.requested_by``. Raises
+        ``PaymentBusy`` to be called again later."""
+
+    @abc.abstractmethod
+    def send_payment(self, movement: MoneyMovement) -> PaymentResult:
+        """Outside any transaction: hand the prepared payment
+        (``movement.provider_reference``) to the payment provider — the same
+        request again when called again. ``requested`` (the provider answers
+        later), ``succeeded`` or ``failed``."""
+
+    @abc.abstractmethod
+    def payment_outcome(self, movement: MoneyMovement) -> PaymentResult | None:
+        """What the shop knows of the movement's payment now: ``succeeded``,
+        ``failed``, ``requested`` (the provider has not answered), or ``None``
+        when nothing of it reached the provider (not prepared, or prepared and
+        never sent): then sending it cannot pay twice."""
+
+    @abc.abstractmethod
+    def order_money(self, order_id: str) -> OrderMoney:
+        """What the shop says was paid and refunded on the order (the audit)."""
+
+    # --- goods ----------------------------------------------------------------
 
     @abc.abstractmethod
     def record_return(self, request: AfterSaleRequest) -> None:
-        """The goods came back: record the return on the order and restock."""
+        """The goods are coming back and refunded: record the return on the
+        order (Saleor: a returned fulfillment). Once per request."""
 
     @abc.abstractmethod
-    def release_unshipped(self, request: AfterSaleRequest) -> None:
-        """The unshipped units were refunded: they must not ship."""
+    def restock_return(self, request: AfterSaleRequest) -> None:
+        """The returned goods arrived: put them back in stock, recording the
+        return first when that was not done. Once per request."""
 
     @abc.abstractmethod
     def describe_replacements(

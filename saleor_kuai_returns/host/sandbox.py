@@ -16,6 +16,7 @@ from django.utils import timezone
 from ..domain import Actor, ItemKind, LineSnapshot, OrderSnapshot, Policy
 from ..domain.commands import Replacement
 from ..domain.money import paid_for_units
+from ..domain.policy import PayoutMethod
 from ..models import AfterSaleRequest, MoneyMovement, MovementKind, Shipment, ShipmentKind
 from ..policy_config import policy_from_config
 from ..sandbox import models as shop
@@ -25,6 +26,7 @@ from .base import (
     Caller,
     Host,
     HostOrder,
+    OrderMoney,
     OrderNotFound,
     PaymentResult,
     SalesCounts,
@@ -45,6 +47,7 @@ class SandboxHost(Host):
         snapshot = OrderSnapshot(
             currency=order.currency,
             shipping_paid=order.shipping_paid,
+            shipping_refunded=order.shipping_refunded,
             lines={str(line.id): _snapshot(line, order.currency) for line in lines},
         )
         return HostOrder(
@@ -127,40 +130,93 @@ class SandboxHost(Host):
         )
         return address.first() or ""
 
-    def pay(self, movement: MoneyMovement) -> PaymentResult:
+    def may_move_money(self, caller: Caller, channel_slug: str) -> bool:
+        if caller.is_system:
+            return True
+        user = caller.user
+        staff = shop.Staff.objects.filter(user=user).first() if user is not None else None
+        return staff is not None and user.is_active and staff.handle_payments
+
+    # --- money ------------------------------------------------------------------
+    #
+    # A Payment row is the shop's record of a payment: written "prepared" in the
+    # caller's transaction, then sent to the channel's pretend payment provider
+    # (its ``refund_mode``). Its order lines show the refund once it succeeded.
+
+    def prepare_payment(self, movement: MoneyMovement) -> PaymentResult:
         request = movement.request
-        order = shop.Order.objects.select_related("channel").get(pk=request.order_id)
-        gift_card = movement.method == "gift_card"
-        mode = shop.RefundMode.SUCCEED if gift_card else order.channel.refund_mode
-        status = {
-            shop.RefundMode.SUCCEED: "succeeded",
-            shop.RefundMode.PENDING: "requested",
-            shop.RefundMode.FAIL: "failed",
-        }[shop.RefundMode(mode)]
+        order = (
+            shop.Order.objects.select_for_update()
+            .select_related("channel")
+            .get(pk=request.order_id)
+        )
+        gift_card = movement.method == PayoutMethod.GIFT_CARD
+        existing = shop.Payment.objects.filter(idempotency_key=movement.idempotency_key).first()
+        if existing is not None:
+            return self._result(existing)
+        releases = request.before_shipment and movement.kind == MovementKind.REFUND
+        if releases and (refused := self._release_unshipped(request)):
+            return PaymentResult("failed", error=refused)
+        status = "prepared"
+        if gift_card:
+            # The shop issues a gift card itself: prepared is paid — unless the
+            # channel refuses them (to show a platform payment failing).
+            refuses = order.channel.gift_card_mode == shop.RefundMode.FAIL
+            status = "failed" if refuses else "succeeded"
+        payment = shop.Payment.objects.create(
+            order=order,
+            idempotency_key=movement.idempotency_key,
+            kind="gift_card" if gift_card else "refund",
+            amount=movement.amount,
+            currency=movement.currency,
+            status=status,
+            author=movement.requested_by,
+        )
+        return self._result(payment)
+
+    def send_payment(self, movement: MoneyMovement) -> PaymentResult:
         with transaction.atomic():
-            payment, created = shop.Payment.objects.get_or_create(
-                idempotency_key=movement.idempotency_key,
-                defaults={
-                    "order": order,
-                    "kind": "gift_card" if gift_card else "refund",
-                    "amount": movement.amount,
-                    "currency": movement.currency,
-                    "status": status,
-                },
+            payment = shop.Payment.objects.select_for_update().get(
+                pk=int(movement.provider_reference)
             )
-            if (
-                created
-                and status == "succeeded"
-                and movement.kind != MovementKind.LATE_SHIPMENT_COMPENSATION
-            ):
-                self._refund_lines(request, movement.amount)
-        if payment.status == "failed":
-            return PaymentResult("failed", str(payment.pk), "the sandbox channel refuses refunds")
-        return PaymentResult(payment.status, str(payment.pk))
+            if payment.status != "prepared":  # sent before: the same answer again
+                return self._result(payment)
+            mode = shop.RefundMode(payment.order.channel.refund_mode)
+            payment.status = {
+                shop.RefundMode.SUCCEED: "succeeded",
+                shop.RefundMode.PENDING: "requested",
+                shop.RefundMode.FAIL: "failed",
+            }[mode]
+            payment.save(update_fields=["status"])
+            if payment.status == "succeeded":
+                self._refund_lines(movement.request, movement, payment.amount)
+        return self._result(payment)
+
+    def payment_outcome(self, movement: MoneyMovement) -> PaymentResult | None:
+        payment = shop.Payment.objects.filter(idempotency_key=movement.idempotency_key).first()
+        if payment is None or payment.status == "prepared":
+            return None
+        return self._result(payment)
+
+    def order_money(self, order_id: str) -> OrderMoney:
+        order = shop.Order.objects.get(pk=order_id)
+        lines = order.lines.all()
+        succeeded = {
+            str(payment.pk): payment.amount for payment in order.payments.filter(status="succeeded")
+        }
+        refunds = order.payments.filter(status="succeeded", kind="refund")
+        return OrderMoney(
+            currency=order.currency,
+            paid=sum((line.total_paid for line in lines), order.shipping_paid),
+            refunded=sum((payment.amount for payment in refunds), Decimal(0))
+            + _refunded_outside(order, lines, refunds),
+            by_reference=succeeded,
+        )
 
     def confirm(self, payment_id: int, succeeded: bool) -> shop.Payment:
         """The sandbox's 'payment app' answers a pending refund, and tells the
-        after-sale app as Saleor's refund hooks do: in the same transaction, once."""
+        after-sale app as Saleor's refund hooks do: in the same transaction; an
+        answer repeated, or one for a payment already answered, changes nothing."""
         from ..actions.money import confirm_movement
 
         with transaction.atomic():
@@ -168,22 +224,59 @@ class SandboxHost(Host):
             if payment.status == "requested":
                 payment.status = "succeeded" if succeeded else "failed"
                 payment.save(update_fields=["status"])
-                if succeeded:
-                    movement = MoneyMovement.objects.select_related("request").get(
-                        idempotency_key=payment.idempotency_key
-                    )
-                    self._refund_lines(movement.request, payment.amount)
-                confirm_movement(
-                    payment.idempotency_key,
-                    succeeded=succeeded,
-                    now=timezone.now(),
-                    host=self,
-                    reference=str(payment.pk),
+                movement = MoneyMovement.objects.select_related("request").get(
+                    idempotency_key=payment.idempotency_key
                 )
+                if succeeded:
+                    self._refund_lines(movement.request, movement, payment.amount)
+            confirm_movement(
+                payment.idempotency_key,
+                succeeded=payment.status == "succeeded",
+                now=timezone.now(),
+                host=self,
+                reference=str(payment.pk),
+            )
         return payment
 
-    def _refund_lines(self, request: AfterSaleRequest, amount: Decimal) -> None:
-        """Book a refund on the order's lines, each up to what it was paid."""
+    @staticmethod
+    def _result(payment: shop.Payment) -> PaymentResult:
+        status = "requested" if payment.status == "prepared" else payment.status
+        error = (
+            f"the sandbox channel refuses {payment.kind.replace('_', ' ')}s"
+            if status == "failed"
+            else ""
+        )
+        return PaymentResult(status, str(payment.pk), error)
+
+    def _release_unshipped(self, request: AfterSaleRequest) -> str:
+        """Before shipment: the refunded units leave what may ship, or — when the
+        merchant shipped them meanwhile — nothing is paid."""
+        for item in request.lines.all():
+            line = shop.OrderLine.objects.select_for_update().get(pk=item.order_line_id)
+            left = line.quantity - line.quantity_shipped - line.quantity_refunded_unshipped
+            if left < item.quantity:
+                return (
+                    f"{line.sku}: {item.quantity} unit(s) to refund before shipment, but only "
+                    f"{max(0, left)} left unshipped (shipped meanwhile: the buyer may file a "
+                    "return instead)"
+                )
+        shop.OrderNote.objects.create(
+            order_id=request.order_id,
+            author="system",
+            message="Unshipped units released: they will not ship.",
+        )
+        return ""
+
+    def _refund_lines(
+        self, request: AfterSaleRequest, movement: MoneyMovement, amount: Decimal
+    ) -> None:
+        """Book a refund paid through the order on its lines, each up to what it
+        was paid; compensation beyond the goods (late shipment) books none, and
+        neither does a gift card (the platform's money, not the order's)."""
+        if movement.kind == MovementKind.LATE_SHIPMENT_COMPENSATION:
+            return
+        if movement.method == PayoutMethod.GIFT_CARD:
+            return
         left = amount
         for item in request.lines.all():
             line = shop.OrderLine.objects.select_for_update().get(pk=item.order_line_id)
@@ -200,19 +293,40 @@ class SandboxHost(Host):
                 amount_refunded=F("amount_refunded") + share,
                 **{units: F(units) + item.quantity},
             )
+        if left > 0 and request.whole_order_before_shipment:
+            shop.Order.objects.filter(pk=request.order_id).update(
+                shipping_refunded=F("shipping_refunded") + left
+            )
+
+    # --- goods --------------------------------------------------------------------
 
     def record_return(self, request: AfterSaleRequest) -> None:
-        for item in request.lines.all():
-            line = shop.OrderLine.objects.get(pk=item.order_line_id)
-            stock, _ = shop.Stock.objects.get_or_create(sku=line.sku)
-            shop.Stock.objects.filter(pk=stock.pk).update(quantity=F("quantity") + item.quantity)
-
-    def release_unshipped(self, request: AfterSaleRequest) -> None:
-        shop.OrderNote.objects.create(
-            order_id=request.order_id,
-            author="system",
-            message="Unshipped units released: they will not ship.",
+        _, created = shop.ReturnedGoods.objects.get_or_create(
+            request_id=request.pk, defaults={"order_id": request.order_id}
         )
+        if created:
+            what = ", ".join(
+                f"{item.quantity} × {item.product_sku or item.order_line_id}"
+                for item in request.lines.all()
+            )
+            shop.OrderNote.objects.create(
+                order_id=request.order_id, author="system", message=f"Return recorded: {what}."
+            )
+
+    def restock_return(self, request: AfterSaleRequest) -> None:
+        with transaction.atomic():
+            self.record_return(request)
+            returned = shop.ReturnedGoods.objects.select_for_update().get(request_id=request.pk)
+            if returned.restocked_at is not None:
+                return
+            for item in request.lines.all():
+                line = shop.OrderLine.objects.get(pk=item.order_line_id)
+                stock, _ = shop.Stock.objects.get_or_create(sku=line.sku)
+                shop.Stock.objects.filter(pk=stock.pk).update(
+                    quantity=F("quantity") + item.quantity
+                )
+            returned.restocked_at = timezone.now()
+            returned.save(update_fields=["restocked_at"])
 
     def describe_replacements(
         self, order_id: str, choices: Sequence[tuple[str, str]]
@@ -291,4 +405,14 @@ def _snapshot(line: shop.OrderLine, currency: str) -> LineSnapshot:
         product_type=line.product_type or None,
         item_kind=ItemKind(line.item_kind),
         declared_unit_price=line.declared_unit_price,
+        needs_shipping=line.is_shipping_required,
+        gift_card_used=line.gift_card_used,
     )
+
+
+def _refunded_outside(order: shop.Order, lines: Sequence[shop.OrderLine], refunds: Any) -> Decimal:
+    """Refunds the shop's staff booked on the lines by hand (no payment row):
+    what the lines show refunded beyond the refunds paid through the sandbox."""
+    on_lines = sum((line.amount_refunded for line in lines), order.shipping_refunded)
+    paid = sum((payment.amount for payment in refunds), Decimal(0))
+    return max(Decimal(0), on_lines - paid)

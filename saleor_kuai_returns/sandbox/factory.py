@@ -30,6 +30,7 @@ class LineSpec:
     item_kind: ItemKind = ItemKind.GOODS
     declared_unit_price: str | None = None
     variant_name: str = ""
+    is_shipping_required: bool = True
 
 
 @dataclass
@@ -70,11 +71,21 @@ def make_user(email: str, *, staff: bool = False) -> AbstractUser:
 
 
 def make_staff(
-    email: str, *, channels: list[shop.Channel], manage_orders: bool = True, platform: bool = False
+    email: str,
+    *,
+    channels: list[shop.Channel],
+    manage_orders: bool = True,
+    platform: bool = False,
+    handle_payments: bool | None = None,
 ) -> AbstractUser:
+    """A staff member; order rights come with payment rights unless told
+    otherwise (as Saleor's default staff groups give both), and so does the
+    platform role."""
     user = make_user(email, staff=True)
+    pays = (manage_orders or platform) if handle_payments is None else handle_payments
     staff, _ = shop.Staff.objects.get_or_create(
-        user=user, defaults={"manage_orders": manage_orders, "is_platform": platform}
+        user=user,
+        defaults={"manage_orders": manage_orders, "is_platform": platform, "handle_payments": pays},
     )
     staff.channels.set(channels)
     return user
@@ -109,6 +120,7 @@ def make_order(
             unit_price=Decimal(spec.unit_price) if spec.unit_price else total / spec.quantity,
             total_paid=total,
             delivered_at=delivered_at if shipped else None,
+            is_shipping_required=spec.is_shipping_required,
         )
         shop.Stock.objects.get_or_create(sku=spec.sku, defaults={"quantity": 10})
         make_variant(spec.sku, spec.product_name, spec.variant_name, total / spec.quantity)

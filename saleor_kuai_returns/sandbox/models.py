@@ -27,6 +27,13 @@ class Channel(models.Model):
     refund_mode = models.CharField(
         max_length=16, choices=RefundMode.choices, default=RefundMode.SUCCEED
     )
+    # Whether the shop issues gift cards (the platform's own money); "fail"
+    # shows a platform payment refused and retried.
+    gift_card_mode = models.CharField(
+        max_length=16,
+        choices=[(RefundMode.SUCCEED, "Gift cards are issued."), (RefundMode.FAIL, "Refused.")],
+        default=RefundMode.SUCCEED,
+    )
     # Per-channel policy values (see policy_config): the sandbox's plugin settings.
     policy = models.JSONField(default=dict, blank=True)
     # The plugin's per-channel switch: off, no new request may be filed here.
@@ -43,6 +50,8 @@ class Staff(models.Model):
         settings.AUTH_USER_MODEL, related_name="sandbox_staff", on_delete=models.CASCADE
     )
     manage_orders = models.BooleanField(default=False)
+    # Saleor's HANDLE_PAYMENTS: needed to make a decision that pays the buyer.
+    handle_payments = models.BooleanField(default=False)
     is_platform = models.BooleanField(default=False)
     channels = models.ManyToManyField(Channel, blank=True)
 
@@ -56,6 +65,7 @@ class Order(models.Model):
     channel = models.ForeignKey(Channel, on_delete=models.PROTECT)
     currency = models.CharField(max_length=3)
     shipping_paid = models.DecimalField(**MONEY, default=0)
+    shipping_refunded = models.DecimalField(**MONEY, default=0)
 
     class Meta:
         ordering = ("-created_at",)
@@ -80,13 +90,18 @@ class OrderLine(models.Model):
     total_paid = models.DecimalField(**MONEY)
     amount_refunded = models.DecimalField(**MONEY, default=0)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    # A gift card or a digital product: nothing ships.
+    is_shipping_required = models.BooleanField(default=True)
+    # A gift card line whose card the buyer already spent.
+    gift_card_used = models.BooleanField(default=False)
 
     class Meta:
         ordering = ("order", "sku")
 
 
 class Payment(models.Model):
-    """Money the sandbox sent to a buyer: a refund or a gift card."""
+    """Money the sandbox sends to a buyer: a refund or a gift card. Written
+    ``prepared`` before it is sent to the (pretend) payment provider."""
 
     created_at = models.DateTimeField(default=timezone.now)
     order = models.ForeignKey(Order, related_name="payments", on_delete=models.PROTECT)
@@ -94,7 +109,20 @@ class Payment(models.Model):
     amount = models.DecimalField(**MONEY)
     currency = models.CharField(max_length=3)
     idempotency_key = models.CharField(max_length=255, unique=True)
-    status = models.CharField(max_length=16)  # "succeeded", "requested", "failed"
+    # "prepared", "requested", "succeeded", "failed"
+    status = models.CharField(max_length=16)
+    # Who asked for it (the acting user, or "system").
+    author = models.CharField(max_length=64, blank=True, default="")
+
+
+class ReturnedGoods(models.Model):
+    """A request's goods recorded as returned on the order, restocked once they
+    arrived."""
+
+    order = models.ForeignKey(Order, related_name="returns", on_delete=models.CASCADE)
+    request_id = models.UUIDField(unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    restocked_at = models.DateTimeField(null=True, blank=True)
 
 
 class Variant(models.Model):

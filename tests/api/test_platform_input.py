@@ -300,7 +300,7 @@ def test_an_escalation_after_the_rejections_window_is_refused(api, state):
     with freeze_time(request.deadline_at + timedelta(minutes=1)):
         response = api(DOCUMENTS["afterSaleRequestEscalate"], {"id": request_id(request)})
     # then
-    assert errors_of(response, "afterSaleRequestEscalate") == [(None, "WINDOW_CLOSED")]
+    assert errors_of(response, "afterSaleRequestEscalate") == [(None, "DEADLINE_PASSED")]
     assert snapshot(request) == before
 
 

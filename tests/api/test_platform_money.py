@@ -82,7 +82,8 @@ def test_unjustified_rejection_is_refunded_by_the_platform_and_owed_by_the_merch
     request = state("escalated")
     # when the platform finds the rejection unjustified
     result = rule(api, "afterSaleRulingUnjustifiedRejection", request)
-    # then the platform refunded 100.00 first and the merchant owes it that
+    # then the platform refunded 100.00 first, with its own money (a gift card),
+    # and the merchant owes it that
     assert result["errors"] == []
     assert money(api, request) == {
         "shown": {
@@ -93,7 +94,7 @@ def test_unjustified_rejection_is_refunded_by_the_platform_and_owed_by_the_merch
             "moneyMovements": [
                 {
                     "kind": "REFUND",
-                    "method": "REFUND",
+                    "method": "GIFT_CARD",
                     "payer": "PLATFORM",
                     "status": "SUCCEEDED",
                     "amount": cny(100.0),
@@ -101,7 +102,7 @@ def test_unjustified_rejection_is_refunded_by_the_platform_and_owed_by_the_merch
             ],
         },
         "ledger": [("platform_refund_first", Decimal("100.000"))],
-        "payments": [("refund", Decimal("100.000"), "succeeded")],
+        "payments": [("gift_card", Decimal("100.000"), "succeeded")],
     }
     assert balance(CHANNEL) == Decimal("100.000")
 

@@ -66,7 +66,8 @@ def test_an_upheld_appeal_takes_the_charge_back_and_leaves_the_buyer_paid(
             ("platform_refund_first", Decimal("100.000")),
             ("appeal_upheld", Decimal("-100.000")),
         ],
-        "payments": [("refund", Decimal("100.000"), "succeeded")],
+        # the platform's own money, as a gift card: the buyer keeps it
+        "payments": [("gift_card", Decimal("100.000"), "succeeded")],
         "appeals": [("rule_unjustified_rejection", "upheld", f"user:{demo.platform.pk}")],
     }
     assert balance(CHANNEL) == Decimal("0")

@@ -64,15 +64,31 @@ def test_escalation_pauses_the_rejection_deadline_and_dismissal_resumes_what_was
         "rejected",
         timedelta(days=7) - HOUR,
     )
-    # when the platform dismisses the case three days later
-    at(NOW + 74 * HOUR, run_on_commit, arb.dismiss_arbitration, request.id, platform)
+    # when the platform dismisses the case an hour before its ruling is due
+    at(NOW + 73 * HOUR, run_on_commit, arb.dismiss_arbitration, request.id, platform)
     # then the rejection stands with the 6 days 23 hours it had left
     request.refresh_from_db()
     assert (request.state, request.deadline_at) == (
         "rejected",
-        NOW + 74 * HOUR + timedelta(days=7) - HOUR,
+        NOW + 73 * HOUR + timedelta(days=7) - HOUR,
     )
     assert (request.paused_state, request.paused_remaining) == ("", None)
+
+
+def test_a_dismissal_after_the_ruling_was_due_is_refused_the_buyers_claim_stood(
+    escalated, platform, run_on_commit
+):
+    # given the platform's ruling was due at NOW + 74 h and the sweeper has not run
+    request = escalated
+    # when the platform dismisses the case then
+    with pytest.raises(TransitionNotAllowed) as refused:
+        at(NOW + 74 * HOUR, run_on_commit, arb.dismiss_arbitration, request.id, platform)
+    # then it is refused and nothing changed: the sweeper applies the ruling's default
+    assert refused.value.code is ErrorCode.DEADLINE_PASSED
+    assert "rule for buyer" in refused.value.message
+    request.refresh_from_db()
+    assert (request.state, request.version) == ("arbitration_ruling", 3)
+    assert money(request)["movements"] == []
 
 
 def test_evidence_rounds_go_buyer_then_merchant_then_back_to_ruling(
@@ -140,15 +156,33 @@ def test_unjustified_rejection_is_refunded_by_the_platform_and_charged_to_the_me
     demo, escalated, platform, run_on_commit
 ):
     at(NOW + 3 * HOUR, run_on_commit, arb.rule_unjustified_rejection, escalated.id, platform)
+    # the platform's own money (a gift card); the order's payment is untouched,
+    # so the merchant is charged once: by the ledger
     assert money(escalated) == {
         "request": ("refunded", Decimal("100.000"), Decimal("0"), Decimal("100.000")),
         "movements": [("refund", "platform", Decimal("100.000"), "succeeded")],
         "liabilities": [("platform_refund_first", Decimal("100.000"))],
-        "payments": [("refund", Decimal("100.000"), "succeeded")],
+        "payments": [("gift_card", Decimal("100.000"), "succeeded")],
     }
+    tee = demo.orders["delivered"].lines.get(sku="TEE-RED-M")
+    assert (tee.quantity_refunded_shipped, tee.amount_refunded) == (0, Decimal("0.000"))
     assert "Goods recovery: the merchant recovers the goods from the buyer itself." in demo.orders[
         "delivered"
     ].notes.values_list("message", flat=True)
+
+
+def test_refund_first_out_of_the_orders_payment_is_the_merchants_money_and_owes_nothing(
+    demo, escalated, platform, run_on_commit
+):
+    demo.channel.policy = {"platform_payout_method": "refund"}
+    demo.channel.save()
+    at(NOW + 3 * HOUR, run_on_commit, arb.rule_unjustified_rejection, escalated.id, platform)
+    assert money(escalated) == {
+        "request": ("refunded", Decimal("100.000"), Decimal("0"), Decimal("0")),
+        "movements": [("refund", "merchant", Decimal("100.000"), "succeeded")],
+        "liabilities": [],
+        "payments": [("refund", Decimal("100.000"), "succeeded")],
+    }
 
 
 def test_partial_refund_pays_the_amount_ruled(escalated, platform, run_on_commit):

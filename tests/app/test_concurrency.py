@@ -29,6 +29,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 PHOTO = EvidenceItem(EvidenceKind.IMAGE, url="https://img.example.com/1.jpg")
 DUE = NOW + timedelta(hours=48)  # the review deadline of a refund filed at NOW
+SECOND = timedelta(seconds=1)
 MERCHANT, SWEEPER = "merchant", "sweeper"
 
 
@@ -95,10 +96,11 @@ def wait_for_a_lock_wait():
 
 
 def approve(request, merchant):
-    """The merchant approves the version they saw (0)."""
+    """The merchant approves the version they saw (0), a second before the review
+    deadline: from the deadline on, the default outcome is what happened."""
 
     def job():
-        return act.approve_request(request.id, merchant, version=0)
+        return act.approve_request(request.id, merchant, version=0, now=DUE - SECOND)
 
     return job
 

@@ -8,10 +8,11 @@ from decimal import Decimal
 import pytest
 from freezegun import freeze_time
 
-from saleor_kuai_returns import tasks
 from saleor_kuai_returns.actions import requests as act
 from saleor_kuai_returns.actions.errors import ActionError, ActionErrorCode
+from saleor_kuai_returns.actions.goods import send_pending_goods
 from saleor_kuai_returns.domain import ErrorCode, Reason, RequestType, TransitionNotAllowed
+from saleor_kuai_returns.host.sandbox import SandboxHost
 from saleor_kuai_returns.models import AfterSaleRequest, Shipment, TimelineEvent
 from saleor_kuai_returns.sandbox import models as shop
 
@@ -34,11 +35,12 @@ def tee_exchange_received(demo, buyer, merchant, run_on_commit):
     request = file(
         order, buyer, run_on_commit, RequestType.EXCHANGE, Reason.QUALITY_SIZE, "TEE-RED-M", 1
     )
-    run_on_commit(act.approve_request, request.id, merchant)
-    run_on_commit(
-        act.submit_return_shipment, request.id, buyer, carrier="SF", tracking_number="SF1"
-    )
-    run_on_commit(act.confirm_receipt, request.id, merchant)
+    with freeze_time(NOW):
+        run_on_commit(act.approve_request, request.id, merchant)
+        run_on_commit(
+            act.submit_return_shipment, request.id, buyer, carrier="SF", tracking_number="SF1"
+        )
+        run_on_commit(act.confirm_receipt, request.id, merchant)
     request.refresh_from_db()
     assert request.state == "awaiting_replacement_shipment"
     return request
@@ -71,8 +73,8 @@ def test_an_exchange_sends_the_chosen_variant_once(
     assert notes(order).count("Replacement sent: 1 × TEE-RED-L (ZTO ZTO42).") == 1
     request.refresh_from_db()
     assert request.state == "awaiting_buyer_confirmation"
-    # when the task runs again (a redelivered message)
-    assert run_on_commit(tasks.send_goods, str(request.id)) == 0
+    # when the goods step runs again (a redelivered message, a reopened follow-up)
+    assert send_pending_goods(str(request.id), host=SandboxHost()) == 0
     # then nothing moves twice
     assert stock() == {**before, "TEE-RED-L": before["TEE-RED-L"] - 1}
     assert Shipment.objects.get(kind="replacement").host_reference == shipment.host_reference

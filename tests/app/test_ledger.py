@@ -53,8 +53,8 @@ def advanced(escalated, platform, run_on_commit):
 def test_a_refused_platform_refund_books_nothing_until_a_retry_is_paid(
     demo, escalated, platform, merchant, run_on_commit
 ):
-    # given the channel refuses refunds when the platform refunds first
-    demo.channel.refund_mode = shop.RefundMode.FAIL
+    # given the shop refuses the gift card the platform pays first with
+    demo.channel.gift_card_mode = shop.RefundMode.FAIL
     demo.channel.save()
     at(NOW + 3 * HOUR, run_on_commit, arb.rule_unjustified_rejection, escalated.id, platform)
     escalated.refresh_from_db()
@@ -62,7 +62,7 @@ def test_a_refused_platform_refund_books_nothing_until_a_retry_is_paid(
     assert escalated.state == "refund_failed"
     assert ledger() == []
     # when the channel works again and staff retries
-    demo.channel.refund_mode = shop.RefundMode.SUCCEED
+    demo.channel.gift_card_mode = shop.RefundMode.SUCCEED
     demo.channel.save()
     at(NOW + 4 * HOUR, run_on_commit, act.retry_refund, escalated.id, merchant)
     # then exactly the paid attempt is booked
@@ -289,11 +289,11 @@ def test_the_statement_and_its_csv_add_up(advanced, demo, run_on_commit):
 
 
 def test_the_platform_may_retry_the_refund_it_pays_first(demo, escalated, platform, run_on_commit):
-    # given the platform's refund-first was refused
-    demo.channel.refund_mode = shop.RefundMode.FAIL
+    # given the platform's refund-first (a gift card) was refused
+    demo.channel.gift_card_mode = shop.RefundMode.FAIL
     demo.channel.save()
     at(NOW + 3 * HOUR, run_on_commit, arb.rule_unjustified_rejection, escalated.id, platform)
-    demo.channel.refund_mode = shop.RefundMode.SUCCEED
+    demo.channel.gift_card_mode = shop.RefundMode.SUCCEED
     demo.channel.save()
     # when the platform retries it
     at(NOW + 4 * HOUR, run_on_commit, act.retry_refund, escalated.id, platform)

@@ -89,7 +89,9 @@ def test_return_and_refund_from_filing_to_money(demo, buyer, merchant, run_on_co
     assert list(Shipment.objects.values_list("kind", "carrier", "tracking_number")) == [
         ("return", "SF", "SF123")
     ]
-    assert order.notes.count() == 5  # filed + one note per transition
+    # filed, one note per transition, and the shop's record of the return
+    assert order.notes.count() == 6
+    assert order.notes.filter(message="Return recorded: 1 × TEE-RED-M.").count() == 1
 
 
 @freeze_time(NOW)

@@ -1,27 +1,33 @@
 """Money leaves exactly once: the same movement paid twice (one after the other,
-after a worker died half-way, or at the same time), refused refunds retried with
-backoff, and refunds the payment provider confirms later."""
+after a worker died half-way, or at the same time), refused refunds shown failed
+and retried as new attempts, and refunds the payment provider confirms later."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from celery.exceptions import Retry
 from django.db import connections
 from django.utils import timezone
 from freezegun import freeze_time
 
-from saleor_kuai_returns import tasks
-from saleor_kuai_returns.actions import core
+from saleor_kuai_returns.actions import follow_ups
 from saleor_kuai_returns.actions import requests as act
 from saleor_kuai_returns.actions.create import EvidenceItem, create_request
+from saleor_kuai_returns.actions.follow_ups import run
 from saleor_kuai_returns.actions.money import pay_movement
 from saleor_kuai_returns.domain import NewRequest, Reason, RequestType
 from saleor_kuai_returns.host.sandbox import SandboxHost
-from saleor_kuai_returns.models import AfterSaleRequest, EvidenceKind, MoneyMovement, TimelineEvent
+from saleor_kuai_returns.models import (
+    AfterSaleRequest,
+    EvidenceKind,
+    FollowUp,
+    MoneyMovement,
+    TimelineEvent,
+)
 from saleor_kuai_returns.sandbox import models as shop
 
 from .conftest import NOW
@@ -29,25 +35,23 @@ from .conftest import NOW
 PHOTO = EvidenceItem(EvidenceKind.IMAGE, url="https://img.example.com/1.jpg")
 
 
-def approved_refund(demo, buyer, merchant, run_on_commit, monkeypatch):
-    """A refund of one tee (100.00) the merchant approved; its payment task was
-    not sent yet."""
+def approved_refund(demo, buyer, merchant, run_on_commit, django_capture_on_commit_callbacks):
+    """A refund of one tee (100.00) the merchant approved; its payment was not
+    sent yet (the task queued after commit never ran)."""
     order = demo.orders["delivered"]
     line = order.lines.get(sku="TEE-RED-M")
     new = NewRequest(RequestType.REFUND_ONLY, Reason.QUALITY_FUNCTION, lines=((str(line.id), 1),))
     request = run_on_commit(create_request, str(order.id), buyer, new, evidence=[PHOTO], now=NOW)
-    real_dispatch = core._dispatch
-
-    def dispatch_all_but_payments(task_name, *args):
-        if task_name != "pay_money_movement":
-            real_dispatch(task_name, *args)
-
-    with freeze_time(NOW), monkeypatch.context() as patch:
-        patch.setattr(core, "_dispatch", dispatch_all_but_payments)
-        run_on_commit(act.approve_request, request.id, merchant)
+    with freeze_time(NOW), django_capture_on_commit_callbacks(execute=False):
+        act.approve_request(request.id, merchant)
     request.refresh_from_db()
     assert request.state == "refunding"
     return request, MoneyMovement.objects.get()
+
+
+@pytest.fixture
+def approved(demo, buyer, merchant, run_on_commit, django_capture_on_commit_callbacks):
+    return approved_refund(demo, buyer, merchant, run_on_commit, django_capture_on_commit_callbacks)
 
 
 def outcome(request):
@@ -81,57 +85,84 @@ PAID_ONCE = {
 }
 
 
+def pay(movement):
+    return pay_movement(movement.pk, now=timezone.now(), host=SandboxHost())
+
+
 @freeze_time(NOW)
-def test_paying_the_same_movement_twice_pays_once(
-    demo, buyer, merchant, run_on_commit, monkeypatch
-):
+def test_paying_the_same_movement_twice_pays_once(approved, run_on_commit):
     # given
-    request, movement = approved_refund(demo, buyer, merchant, run_on_commit, monkeypatch)
-    # when the payment task runs twice for the same movement
-    run_on_commit(tasks.pay_money_movement.delay, str(movement.pk))
-    run_on_commit(tasks.pay_money_movement.delay, str(movement.pk))
+    request, movement = approved
+    follow_up = FollowUp.objects.get(movement=movement)
+    # when its follow-up runs, then the payment is sent once more by hand
+    assert run_on_commit(run, follow_up.pk, now=NOW, host=SandboxHost()) == "done"
+    assert run_on_commit(pay, movement) == "succeeded"
     # then
+    assert outcome(request) == PAID_ONCE
+    # and the follow-up, done, does not run again
+    assert run_on_commit(run, follow_up.pk, now=NOW + timedelta(hours=1), host=SandboxHost()) == (
+        "skipped"
+    )
+
+
+@freeze_time(NOW)
+def test_a_worker_killed_after_the_shop_paid_is_resumed_without_paying_again(
+    approved, run_on_commit
+):
+    # given a worker that prepared and sent the refund and died before recording it
+    request, movement = approved
+    host = SandboxHost()
+    movement.status = "sending"
+    movement.provider_reference = host.prepare_payment(movement).reference
+    movement.save()
+    assert host.send_payment(movement).status == "succeeded"
+    movement.refresh_from_db()
+    assert movement.status == "sending"
+    # when the payment runs again
+    assert run_on_commit(pay, movement) == "succeeded"
+    # then the shop's own record said it was paid: nothing was paid again
     assert outcome(request) == PAID_ONCE
 
 
 @freeze_time(NOW)
-def test_a_worker_killed_after_paying_is_retried_without_paying_again(
-    demo, buyer, merchant, run_on_commit, monkeypatch
-):
-    # given a worker that sent the refund and died before recording it
-    request, movement = approved_refund(demo, buyer, merchant, run_on_commit, monkeypatch)
-    SandboxHost().pay(movement)
-    movement.refresh_from_db()
-    assert movement.status == "pending"
-    # when the task runs again
-    run_on_commit(tasks.pay_money_movement.delay, str(movement.pk))
-    # then the provider's idempotency key kept it to one payment
+def test_a_worker_killed_before_sending_sends_the_prepared_payment_once(approved, run_on_commit):
+    # given a worker that prepared the refund and died before sending it
+    request, movement = approved
+    movement.status = "sending"
+    movement.provider_reference = SandboxHost().prepare_payment(movement).reference
+    movement.save()
+    # when the payment runs again
+    assert run_on_commit(pay, movement) == "succeeded"
+    # then the prepared payment was sent: one payment
     assert outcome(request) == PAID_ONCE
 
 
 @pytest.mark.django_db(transaction=True)
 def test_the_same_movement_paid_at_the_same_time_pays_once(
-    demo, buyer, merchant, run_on_commit, monkeypatch
+    demo, buyer, merchant, run_on_commit, django_capture_on_commit_callbacks, monkeypatch
 ):
-    # given two workers that both found the movement unpaid and call the provider together
-    request, movement = approved_refund(demo, buyer, merchant, run_on_commit, monkeypatch)
-    both_in_pay = threading.Barrier(2, timeout=10)
-    real_pay = SandboxHost.pay
+    # given an approved refund whose task got lost, and two workers that both
+    # reach the provider call together
+    with monkeypatch.context() as lost:
+        lost.setattr(follow_ups, "send", lambda ids: 0)
+        request, movement = approved_refund(
+            demo, buyer, merchant, run_on_commit, django_capture_on_commit_callbacks
+        )
+    both_sending = threading.Barrier(2, timeout=10)
+    real_send = SandboxHost.send_payment
 
-    def pay_together(self, movement):
-        both_in_pay.wait()
-        return real_pay(self, movement)
+    def send_together(self, movement):
+        # the other worker may find it paid and never send: then the wait times out
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both_sending.wait()
+        return real_send(self, movement)
 
-    monkeypatch.setattr(SandboxHost, "pay", pay_together)
+    monkeypatch.setattr(SandboxHost, "send_payment", send_together)
     results, errors = [], []
 
     def worker():
         try:
-            results.append(
-                pay_movement(
-                    str(movement.pk), now=timezone.now(), host=SandboxHost(), final_attempt=False
-                )
-            )
+            results.append(pay(movement))
         except Exception as error:  # pragma: no cover - reported below
             errors.append(error)
         finally:
@@ -150,32 +181,16 @@ def test_the_same_movement_paid_at_the_same_time_pays_once(
 
 
 @freeze_time(NOW)
-def test_a_refused_refund_is_retried_with_backoff_then_shown_failed_and_retried_by_staff(
-    demo, buyer, merchant, run_on_commit, monkeypatch
+def test_a_refused_refund_shows_failed_and_a_retry_is_a_new_attempt(
+    demo, approved, merchant, run_on_commit
 ):
     # given a channel whose payments refuse refunds
     demo.channel.refund_mode = shop.RefundMode.FAIL
     demo.channel.save()
-    request, movement = approved_refund(demo, buyer, merchant, run_on_commit, monkeypatch)
-    waiting = {
-        "request": ("refunding", 1, Decimal("0.000")),
-        "movements": [(1, "pending", Decimal("100.000"))],
-        "payments": [("refund", Decimal("100.000"), "failed")],
-        "line": (0, Decimal("0.000")),
-        "events": [],
-    }
-    countdowns = []
-    # when the task runs as Celery runs it: first try, then each retry it asks for
-    for retries in range(5):
-        with pytest.raises(Retry) as retry:
-            run_on_commit(
-                tasks.pay_money_movement.apply, args=[str(movement.pk)], retries=retries, throw=True
-            )
-        countdowns.append(retry.value.when)
-        assert outcome(request) == waiting
-    run_on_commit(tasks.pay_money_movement.apply, args=[str(movement.pk)], retries=5, throw=True)
-    # then it backed off exponentially, and the last retry shows the refund failed
-    assert countdowns == [30, 60, 120, 240, 480]
+    request, movement = approved
+    # when the payment is sent
+    assert run_on_commit(pay, movement) == "failed"
+    # then the refusal is recorded and the request shows the refund failed
     movement.refresh_from_db()
     assert (movement.status, movement.error) == ("failed", "the sandbox channel refuses refunds")
     assert outcome(request) == {
@@ -185,11 +200,12 @@ def test_a_refused_refund_is_retried_with_backoff_then_shown_failed_and_retried_
         "line": (0, Decimal("0.000")),
         "events": [(2, "refund_failed", "refund_failed")],
     }
+    assert request.deadline_at == NOW + timedelta(hours=24)
     # when the channel works again and the merchant retries
     demo.channel.refund_mode = shop.RefundMode.SUCCEED
     demo.channel.save()
     run_on_commit(act.retry_refund, request.id, merchant, version=2)
-    # then a second attempt paid once
+    # then a second attempt, under its own key, paid once
     assert outcome(request) == {
         "request": ("refunded", 4, Decimal("100.000")),
         "movements": [(1, "failed", Decimal("100.000")), (2, "succeeded", Decimal("100.000"))],
@@ -209,15 +225,14 @@ def test_a_refused_refund_is_retried_with_backoff_then_shown_failed_and_retried_
 
 @freeze_time(NOW)
 def test_a_pending_refund_confirmed_by_the_payment_app_settles_the_request(
-    demo, buyer, merchant, run_on_commit, monkeypatch
+    demo, approved, run_on_commit
 ):
     # given a channel whose refunds wait for the payment app
     demo.channel.refund_mode = shop.RefundMode.PENDING
     demo.channel.save()
-    request, movement = approved_refund(demo, buyer, merchant, run_on_commit, monkeypatch)
-    run_on_commit(tasks.pay_money_movement.delay, str(movement.pk))
-    waiting = outcome(request)
-    assert waiting == {
+    request, movement = approved
+    assert run_on_commit(pay, movement) == "requested"
+    assert outcome(request) == {
         "request": ("refunding", 1, Decimal("0.000")),
         "movements": [(1, "requested", Decimal("100.000"))],
         "payments": [("refund", Decimal("100.000"), "requested")],
@@ -225,9 +240,10 @@ def test_a_pending_refund_confirmed_by_the_payment_app_settles_the_request(
         "events": [],
     }
     payment = shop.Payment.objects.get()
-    # when the payment app confirms, twice
+    # when the payment app confirms, twice, and the payment runs again meanwhile
     run_on_commit(SandboxHost().confirm, payment.pk, True)
     run_on_commit(SandboxHost().confirm, payment.pk, True)
+    assert run_on_commit(pay, movement) == "succeeded"
     # then the request is refunded once
     assert outcome(request) == PAID_ONCE
     movement.refresh_from_db()
@@ -235,16 +251,15 @@ def test_a_pending_refund_confirmed_by_the_payment_app_settles_the_request(
 
 
 @freeze_time(NOW)
-def test_a_pending_refund_the_payment_app_refuses_shows_failed(
-    demo, buyer, merchant, run_on_commit, monkeypatch
-):
+def test_a_pending_refund_the_payment_app_refuses_shows_failed(demo, approved, run_on_commit):
     # given
     demo.channel.refund_mode = shop.RefundMode.PENDING
     demo.channel.save()
-    request, movement = approved_refund(demo, buyer, merchant, run_on_commit, monkeypatch)
-    run_on_commit(tasks.pay_money_movement.delay, str(movement.pk))
+    request, movement = approved
+    run_on_commit(pay, movement)
     payment = shop.Payment.objects.get()
-    # when
+    # when the app refuses, then (late) refuses again
+    run_on_commit(SandboxHost().confirm, payment.pk, False)
     run_on_commit(SandboxHost().confirm, payment.pk, False)
     # then
     assert outcome(request) == {
@@ -255,3 +270,39 @@ def test_a_pending_refund_the_payment_app_refuses_shows_failed(
         "events": [(2, "refund_failed", "refund_failed")],
     }
     assert AfterSaleRequest.objects.get().deadline_at == NOW + timedelta(hours=24)
+
+
+@freeze_time(NOW)
+def test_a_retry_while_the_first_attempt_is_still_with_the_provider_pays_nothing_new(
+    demo, approved, merchant, run_on_commit
+):
+    # given a refund the payment app never answered, shown failed by its deadline
+    demo.channel.refund_mode = shop.RefundMode.PENDING
+    demo.channel.save()
+    request, movement = approved
+    run_on_commit(pay, movement)
+    with freeze_time(NOW + timedelta(hours=72)):
+        from saleor_kuai_returns import tasks
+
+        run_on_commit(tasks.sweep_deadlines)
+    request.refresh_from_db()
+    assert request.state == "refund_failed"
+    # when the merchant retries
+    with freeze_time(NOW + timedelta(hours=73)):
+        run_on_commit(act.retry_refund, request.id, merchant)
+    # then the second attempt is not sent: the first is still with the provider
+    assert list(
+        MoneyMovement.objects.order_by("attempt").values_list("attempt", "status", "note")
+    ) == [
+        (1, "requested", ""),
+        (2, "superseded", "not sent: attempt 1 is still with the payment provider"),
+    ]
+    assert shop.Payment.objects.count() == 1
+    # when the app finally confirms the first
+    run_on_commit(SandboxHost().confirm, shop.Payment.objects.get().pk, True)
+    # then the request is refunded with it, once
+    request.refresh_from_db()
+    assert (request.state, request.refunded_amount) == ("refunded", Decimal("100.000"))
+    assert list(shop.Payment.objects.values_list("amount", "status")) == [
+        (Decimal("100.000"), "succeeded")
+    ]

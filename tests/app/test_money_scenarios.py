@@ -4,7 +4,6 @@ buyer got, what the shop refunded, what the ledger booked."""
 
 from __future__ import annotations
 
-import contextlib
 from datetime import timedelta
 from decimal import Decimal
 
@@ -27,7 +26,7 @@ from .conftest import HOUR, NOW, PHOTO_EVIDENCE
 DAY = timedelta(days=1)
 
 # Each scenario fails on the code the review read; the fixes of issue 9 remove this.
-pytestmark = pytest.mark.xfail(strict=True, reason="issue 9: not fixed yet")
+pytestmark = []
 
 
 def file(demo, buyer, run_on_commit, request_type, sku="TEE-RED-M", *, order="delivered", at=NOW):
@@ -115,24 +114,31 @@ def test_a_payment_whose_task_was_lost_is_sent_by_the_sweeper_within_minutes(
 def test_a_broker_error_at_commit_loses_no_follow_up(
     demo, buyer, merchant, run_on_commit, monkeypatch
 ):
-    # given a broker that refuses the first message after commit
+    # given a broker that refuses every message sent after the approval commits
     from kombu.exceptions import OperationalError
 
     request = file(demo, buyer, run_on_commit, RequestType.REFUND_ONLY)
-    delay = tasks.add_order_notes.delay
+    delay = tasks.run_follow_up.delay
 
     def broker_down(*args, **kwargs):
-        monkeypatch.setattr(tasks.add_order_notes, "delay", delay)
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    monkeypatch.setattr(tasks.add_order_notes, "delay", broker_down)
-    with freeze_time(NOW), contextlib.suppress(OperationalError):
+    monkeypatch.setattr(tasks.run_follow_up, "delay", broker_down)
+    with freeze_time(NOW):
         run_on_commit(act.approve_request, request.id, merchant)
-    # when the sweeper runs later
+    # then the approval stands, and nothing was sent yet
+    assert state(request) == "refunding"
+    assert shop_refunds(demo.orders["delivered"]) == []
+    # when the broker is back and the sweeper runs after the follow-ups' lease
+    monkeypatch.setattr(tasks.run_follow_up, "delay", delay)
     sweep(NOW + timedelta(minutes=10), run_on_commit)
-    # then the refund and the note both happened, once
+    # then the refund and the order note both happened, once
     assert shop_refunds(demo.orders["delivered"]) == [("refund", Decimal("100.000"), "succeeded")]
-    assert demo.orders["delivered"].notes.filter(message__contains="approve").count() == 1
+    assert state(request) == "refunded"
+    notes = demo.orders["delivered"].notes.values_list("message", flat=True)
+    assert [note for note in notes if "approve by merchant" in note] == [
+        "After-sale request: approve by merchant — awaiting merchant review → refunding."
+    ]
 
 
 # --- 7. deadlines bind everyone --------------------------------------------------------
@@ -191,18 +197,54 @@ def test_a_late_reship_still_pays_the_late_shipment_compensation(
 
 
 def test_a_line_refunded_from_the_shop_meanwhile_is_not_refunded_again(demo, buyer, run_on_commit):
-    # given a refund request, and the shop's staff refunding the same unit by hand
-    file(demo, buyer, run_on_commit, RequestType.REFUND_ONLY)
+    # given a refund request for the cap, and the shop's staff refunding it by hand
+    request = file(demo, buyer, run_on_commit, RequestType.REFUND_ONLY, "CAP-BLK")
     order = demo.orders["delivered"]
-    shop.OrderLine.objects.filter(sku="TEE-RED-M", order=order).update(
+    shop.OrderLine.objects.filter(sku="CAP-BLK", order=order).update(
+        quantity_refunded_shipped=1, amount_refunded=Decimal("59.90")
+    )
+    # when the review deadline approves it
+    sweep(NOW + 48 * HOUR, run_on_commit)
+    # then nothing more is paid: the request ends refunded with nothing of its own
+    assert shop_refunds(order) == []
+    cap = order.lines.get(sku="CAP-BLK")
+    assert (cap.quantity_refunded_shipped, cap.amount_refunded) == (1, Decimal("59.900"))
+    assert (state(request), request.refunded_amount) == ("refunded", Decimal("0.000"))
+    assert list(MoneyMovement.objects.values_list("status", "amount", "note")) == [
+        (
+            "not_needed",
+            Decimal("59.900"),
+            "nothing paid: the shop had already refunded these units (59.90 CNY)",
+        )
+    ]
+
+
+def test_a_line_partly_refunded_from_the_shop_meanwhile_is_refunded_the_rest(
+    demo, buyer, run_on_commit
+):
+    # given a refund of both tees (200.00), one of which the shop refunded by hand
+    order = demo.orders["delivered"]
+    line = order.lines.get(sku="TEE-RED-M")
+    new = NewRequest(RequestType.REFUND_ONLY, Reason.QUALITY_FUNCTION, lines=((str(line.id), 2),))
+    with freeze_time(NOW):
+        request = run_on_commit(
+            create_request, str(order.id), buyer, new, evidence=[PHOTO_EVIDENCE], now=NOW
+        )
+    shop.OrderLine.objects.filter(pk=line.pk).update(
         quantity_refunded_shipped=1, amount_refunded=Decimal("100.00")
     )
     # when the review deadline approves it
     sweep(NOW + 48 * HOUR, run_on_commit)
-    # then nothing more is paid
-    assert shop_refunds(order) == []
-    tee = order.lines.get(sku="TEE-RED-M")
-    assert tee.amount_refunded == Decimal("100.000")
+    # then the payment is capped at what was left
+    assert shop_refunds(order) == [("refund", Decimal("100.000"), "succeeded")]
+    assert (state(request), request.refunded_amount) == ("refunded", Decimal("100.000"))
+    assert list(MoneyMovement.objects.values_list("status", "amount", "note")) == [
+        (
+            "succeeded",
+            Decimal("100.000"),
+            "capped from 200.00 to 100.00 CNY: the shop refunded some of these units meanwhile",
+        )
+    ]
 
 
 # --- 11. refunds that cannot succeed stop; the sandbox pays once per payout -----------
@@ -214,10 +256,29 @@ def test_a_refund_that_keeps_failing_stops_for_staff(demo, buyer, merchant, run_
     request = file(demo, buyer, run_on_commit, RequestType.REFUND_ONLY)
     with freeze_time(NOW):
         run_on_commit(act.approve_request, request.id, merchant)
-    for day in range(1, 40):
+    # when the sweeper retries it every day
+    for day in range(1, 6):
         sweep(NOW + day * DAY, run_on_commit)
+    # then after the policy's five attempts it waits for staff
     assert state(request) == "refund_on_hold"
-    assert MoneyMovement.objects.count() == 5
+    assert list(MoneyMovement.objects.values_list("attempt", "status")) == [
+        (attempt, "failed") for attempt in range(1, 6)
+    ]
+    assert request.deadline_at == NOW + 4 * DAY + 7 * DAY
+    # when nobody acts for 7 days, and the platform lets its ruling time pass
+    sweep(NOW + 11 * DAY, run_on_commit)
+    assert state(request) == "arbitration_ruling"
+    sweep(NOW + 14 * DAY, run_on_commit)
+    # then the buyer's claim stands and the platform pays it with its own money
+    assert state(request) == "refunded"
+    assert shop_refunds(demo.orders["delivered"])[-1] == (
+        "gift_card",
+        Decimal("100.000"),
+        "succeeded",
+    )
+    assert list(LiabilityEntry.objects.values_list("kind", "amount")) == [
+        ("platform_refund_first", Decimal("100.000"))
+    ]
 
 
 # --- 12. auto-refund records the return; goods that need no shipping -----------------

@@ -18,6 +18,7 @@ from saleor_kuai_returns.models import (
     AfterSaleRequest,
     AfterSaleRequestLine,
     EvidenceKind,
+    FollowUp,
     LiabilityEntry,
     MoneyMovement,
     TimelineEvent,
@@ -366,9 +367,49 @@ def test_one_broken_request_does_not_hold_back_the_others(demo, buyer, run_on_co
     assert (sound.state, sound.version) == ("awaiting_buyer_return", 1)
     assert [record.getMessage() for record in caplog.records] == [
         f"After-sale request {broken.pk} (awaiting_merchant_review): "
-        "its default outcome failed; left as it is."
+        "its default outcome failed; tried again later."
     ]
     assert TimelineEvent.objects.filter(request=broken).count() == 1
+    assert broken.sweep_retry_at == NOW + timedelta(hours=48, minutes=10)
+
+
+def test_broken_requests_filling_a_batch_do_not_starve_the_ones_behind(
+    demo, buyer, run_on_commit, caplog
+):
+    # given a due return that is broken, and a sound one due after it
+    broken, sound = (
+        file(
+            make_order(
+                demo.channel,
+                demo.buyer,
+                [LineSpec(sku, "Tee", 1, "100.00")],
+                delivered_at=NOW - timedelta(days=1),
+            ),
+            buyer,
+            run_on_commit,
+            RequestType.RETURN_AND_REFUND,
+            Reason.QUALITY_FUNCTION,
+            sku,
+        )
+        for sku in ("SKU-BROKEN", "SKU-SOUND")
+    )
+    AfterSaleRequest.objects.filter(pk=broken.pk).update(
+        deadline_outcome="no_such_outcome", deadline_at=broken.deadline_at - SECOND
+    )
+    due = NOW + timedelta(hours=48)
+    # when batches of one are swept twice at the same moment
+    with caplog.at_level(logging.CRITICAL, logger="saleor_kuai_returns.sweeper"):
+        first = sweeper.sweep_batch(due, batch_size=1, host=demo_host())
+        second = sweeper.sweep_batch(due, batch_size=1, host=demo_host())
+    # then the broken one took the first batch, and the sound one the next
+    assert (first.claimed, first.expired, second.claimed, second.expired) == (1, 0, 1, 1)
+    sound.refresh_from_db()
+    assert sound.state == "awaiting_buyer_return"
+    # and the broken one is tried again once its delay passed
+    later = due + timedelta(minutes=10)
+    with caplog.at_level(logging.CRITICAL, logger="saleor_kuai_returns.sweeper"):
+        again = sweeper.sweep_batch(later, batch_size=1, host=demo_host())
+    assert (again.claimed, again.expired) == (1, 0)
 
 
 @pytest.mark.parametrize("count", [5, 50])
@@ -402,13 +443,16 @@ def test_a_batch_takes_the_same_queries_and_one_notes_task_at_any_size(
     # when one batch closes them all
     with (
         django_capture_on_commit_callbacks() as callbacks,
-        django_assert_num_queries(8),  # savepoint, claim, lines, policy, 3 writes, release
+        # savepoint, claim, lines, policy, 3 writes, the follow-ups, release
+        django_assert_num_queries(9),
     ):
         expired = sweeper.expire_due(NOW + timedelta(days=10), batch_size=count, host=demo_host())
-    # then every one closed, and after commit one task carries every order note
+    # then every one closed, and one follow-up carries every order note, sent after commit
     assert expired == count
     assert AfterSaleRequest.objects.filter(state="closed").count() == count
     assert len(callbacks) == 1
+    notes = FollowUp.objects.filter(kind="order_notes", created_at=NOW + timedelta(days=10))
+    assert [len(row.payload) for row in notes] == [count]
 
 
 @pytest.mark.parametrize("count", [5, 50])
@@ -439,13 +483,16 @@ def test_a_batch_of_refunds_takes_the_same_queries_and_one_task_per_payment(
     # when one batch approves them all
     with (
         django_capture_on_commit_callbacks() as callbacks,
-        django_assert_num_queries(8),  # savepoint, claim, lines, policy, 3 writes, release
+        # savepoint, claim, lines, policy, 3 writes, the follow-ups, release
+        django_assert_num_queries(9),
     ):
         expired = sweeper.expire_due(NOW + timedelta(hours=48), batch_size=count, host=demo_host())
-    # then each has its refund movement, paid by its own task after commit
+    # then each has its refund movement and its own follow-up, sent after commit
     assert expired == count
     assert MoneyMovement.objects.filter(status="pending").count() == count
-    assert len(callbacks) == 1 + count
+    assert len(callbacks) == 1
+    due = NOW + timedelta(hours=48)
+    assert FollowUp.objects.filter(kind="pay", created_at=due).count() == count
     assert AfterSaleRequest.objects.filter(state="refunding").count() == count
 
 

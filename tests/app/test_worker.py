@@ -49,8 +49,8 @@ from saleor_kuai_returns.host import get_host
 
 real_write = sweeper.write
 
-def write_then_hang(staged):
-    real_write(staged)
+def write_then_hang(staged, **kwargs):
+    real_write(staged, **kwargs)
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         print(cursor.fetchone()[0], len(staged), flush=True)

@@ -58,6 +58,7 @@ def test_every_deadline_is_divided_by_the_speed():
         "ruling",
         "refund_confirmation",
         "refund_retry",
+        "refund_on_hold",
         "appeal",
     }
 
@@ -83,6 +84,8 @@ def test_the_windows_from_delivery_and_everything_else_stay_as_they_are():
         "late_shipment_minimum",
         "late_shipment_maximum",
         "late_shipment_payout",
+        "platform_payout_method",
+        "refund_max_attempts",
         "return_freight_maximum",
     }
     assert {"no_reason_window", "quality_window"} == WINDOWS_FROM_DELIVERY

@@ -29,7 +29,8 @@ from saleor_kuai_returns.domain.effects import (
     PayBuyer,
     PayLateShipmentCompensation,
     RecordLiability,
-    RestockReturnedItems,
+    RecordReturn,
+    RestockReturn,
 )
 from saleor_kuai_returns.domain.policy import DEFAULT_POLICY, PayoutMethod, Policy
 from saleor_kuai_returns.domain.request import Payer, PayoutKind
@@ -77,7 +78,9 @@ def test_missing_items_confirmed_gives_the_merchant_24_hours_to_reship():
     # late → late shipment; cannot reship → priority compensation
     late = expire(decision.view)
     assert late.state is State.RESHIP_OVERDUE
-    assert late.compensated_amount == Decimal("5.00")
+    assert late.late_shipment_compensated is True
+    # counted as compensated once it is paid (actions.money), not when decided
+    assert late.compensated_amount == Decimal("0")
 
 
 def test_wrong_item_puts_all_freight_on_the_merchant_and_compensates_when_asked():
@@ -98,7 +101,8 @@ def test_wrong_item_return_refunds_the_freight_without_the_merchants_consent():
     view = run(view, (c.ClaimReturnFreight(Decimal("15.00")), B), (TRACKING, B))
     decision = decide(view, c.ConfirmReceipt(), M, NOW)
     assert decision.effects == (
-        RestockReturnedItems(),
+        RecordReturn(),
+        RestockReturn(),
         PayBuyer(Decimal("115.00"), PayoutKind.REFUND, Payer.MERCHANT, attempt=1),
     )
 
@@ -113,35 +117,55 @@ def test_late_shipment_compensation_as_a_refund_when_the_channel_says_so():
     policy = Policy(late_shipment_payout=PayoutMethod.REFUND)
     ruling = c.RuleWrongItem(compensation_requested=True)
     decision = decide(arbitrating(Reason.WRONG_ITEM), ruling, P, NOW, policy)
-    assert decision.effects[0] == PayLateShipmentCompensation(Decimal("5.00"), PayoutMethod.REFUND)
+    # a refund comes out of the order's payment: the merchant's own money, no debt
+    assert decision.effects == (
+        PayLateShipmentCompensation(Decimal("5.00"), PayoutMethod.REFUND, Payer.MERCHANT),
+    )
 
 
 def test_unjustified_rejection_platform_refunds_first_and_the_merchant_owes_it():
     decision = decide(arbitrating(), c.RuleUnjustifiedRejection(), P, NOW)
     assert decision.target is State.REFUNDING
+    # the platform's own money (a gift card by default), which the merchant owes it
     assert decision.effects == (
-        PayBuyer(Decimal("100.00"), PayoutKind.REFUND, Payer.PLATFORM, attempt=1),
+        PayBuyer(Decimal("100.00"), PayoutKind.REFUND, Payer.PLATFORM, 1, PayoutMethod.GIFT_CARD),
         RecordLiability(Decimal("100.00"), LiabilityKind.PLATFORM_REFUND_FIRST),
         OpenGoodsRecovery(),
     )
-    assert decision.view.platform_advanced_amount == Decimal("100.00")
+    # advanced when paid, not when decided
+    assert decision.view.platform_advanced_amount == Decimal("0")
     done = decide(decision.view, c.RefundSucceeded(), S, NOW)
     assert done.view.refunded_amount == Decimal("100.00")
+    assert done.view.platform_advanced_amount == Decimal("100.00")
 
 
-def test_a_retried_platform_refund_carries_its_liability_again_and_nothing_more():
+def test_refund_first_out_of_the_orders_payment_is_the_merchants_money_and_no_debt():
+    policy = Policy(platform_payout_method=PayoutMethod.REFUND)
+    decision = decide(arbitrating(), c.RuleUnjustifiedRejection(), P, NOW, policy)
+    assert decision.effects == (
+        PayBuyer(Decimal("100.00"), PayoutKind.REFUND, Payer.MERCHANT, 1, PayoutMethod.REFUND),
+        OpenGoodsRecovery(),
+    )
+    done = decide(decision.view, c.RefundSucceeded(), S, NOW, policy)
+    assert (done.view.refunded_amount, done.view.platform_advanced_amount) == (
+        Decimal("100.00"),
+        Decimal("0"),
+    )
+
+
+def test_a_retried_platform_refund_is_the_same_payout_with_the_same_liability():
     # given the platform's refund-first was refused
     paying = decide(arbitrating(), c.RuleUnjustifiedRejection(), P, NOW).view
     failed = decide(paying, c.RefundFailed(), S, NOW)
     assert failed.effects == ()
     # when staff retries
     retried = decide(failed.view, c.RetryRefund(), M, NOW)
-    # then the second attempt is the platform's too, with the same liability
+    # then the second attempt is the platform's too; the liability is the
+    # payout's (booked once, by whichever attempt pays: actions.money)
     assert retried.effects == (
-        PayBuyer(Decimal("100.00"), PayoutKind.REFUND, Payer.PLATFORM, attempt=2),
+        PayBuyer(Decimal("100.00"), PayoutKind.REFUND, Payer.PLATFORM, 2, PayoutMethod.GIFT_CARD),
         RecordLiability(Decimal("100.00"), LiabilityKind.PLATFORM_REFUND_FIRST),
     )
-    assert retried.view.platform_advanced_amount == Decimal("100.00")
 
 
 def test_unjustified_rejection_of_a_rejected_receipt():

@@ -21,11 +21,12 @@ from saleor_kuai_returns.domain.effects import (
     PayBuyer,
     PayLateShipmentCompensation,
     RecordLiability,
-    ReleaseUnshippedQuantity,
-    RestockReturnedItems,
+    RecordReturn,
+    RestockReturn,
     SendGoods,
 )
 from saleor_kuai_returns.domain.kinds import Actor
+from saleor_kuai_returns.domain.outcomes import compensation_paid
 from saleor_kuai_returns.domain.policy import PayoutMethod
 from saleor_kuai_returns.domain.request import Payer, PayoutKind
 
@@ -63,7 +64,7 @@ def test_return_and_refund_happy_path():
     assert approved.view.return_address == "Warehouse 3, Hangzhou"
     assert (approved.effects, shipped.effects) == ((), ())
     assert received.target is State.REFUNDING
-    assert received.effects == (RestockReturnedItems(), REFUND_100)
+    assert received.effects == (RecordReturn(), RestockReturn(), REFUND_100)
     assert refunded.target is State.REFUNDED
     assert refunded.view.refunded_amount == Decimal("100.00")
     assert refunded.view.compensated_amount == Decimal("0")
@@ -95,10 +96,9 @@ def test_whole_order_refund_before_shipment_includes_outbound_shipping():
     assert view.whole_order_before_shipment is True
     # when the merchant approves
     decision = decide(view, c.Approve(), M, NOW)
-    # then
+    # then the refund, whose payment also keeps the units from shipping
     assert decision.target is State.REFUNDING
     assert decision.effects == (
-        ReleaseUnshippedQuantity(),
         PayBuyer(Decimal("210.00"), PayoutKind.REFUND, Payer.MERCHANT, attempt=1),
     )
 
@@ -129,7 +129,10 @@ def test_exchange_path_moves_no_money():
     view = run(view, (c.Approve(), M), (TRACKING, B))
     received = decide(view, c.ConfirmReceipt(), M, NOW)
     assert received.target is State.AWAITING_REPLACEMENT_SHIPMENT
-    assert received.effects == (RestockReturnedItems(),)
+    assert received.effects == (
+        RecordReturn(),
+        RestockReturn(),
+    )
     shipped = decide(received.view, replacement(received.view), M, NOW)
     done = decide(shipped.view, c.ConfirmArrival(), B, NOW)
     assert done.target is State.COMPLETED
@@ -140,8 +143,11 @@ def test_exchange_receipt_deadline_auto_refunds():
     view = run(exchange_request(), (c.Approve(), M), (TRACKING, B))
     decision = decide(view, c.DeadlineExpired(), S, view.deadline.at)
     assert decision.target is State.REFUNDING
-    assert decision.effects == (REFUND_100,)
+    # the buyer's parcel is on its way back: the return is recorded now, and
+    # restocked when the merchant confirms it arrived
+    assert decision.effects == (RecordReturn(), REFUND_100)
     assert decision.view.merchant_missed_deadline is True
+    assert decision.view.return_awaiting_restock is True
 
 
 def test_reship_path():
@@ -161,8 +167,12 @@ def test_late_reship_counts_as_late_shipment_and_compensates_once():
         PayLateShipmentCompensation(Decimal("5.00"), PayoutMethod.GIFT_CARD),
         RecordLiability(Decimal("5.00"), LiabilityKind.LATE_SHIPMENT_COMPENSATION),
     )
-    assert late.view.compensated_amount == Decimal("5.00")
-    assert late.view.platform_advanced_amount == Decimal("5.00")
+    assert late.view.late_shipment_compensated is True
+    # counted when paid, not when decided
+    assert (late.view.compensated_amount, late.view.platform_advanced_amount) == (0, 0)
+    assert compensation_paid(late.view, Decimal("5.00"), Payer.PLATFORM).compensated_amount == (
+        Decimal("5.00")
+    )
     # and the merchant may still ship, late
     shipped = decide(late.view, SHIPMENT, M, late.view.entered_at)
     assert shipped.target is State.AWAITING_BUYER_CONFIRMATION
@@ -174,13 +184,20 @@ def test_missing_items_never_reshipped_get_priority_compensation():
     decision = decide(overdue, c.DeadlineExpired(), S, overdue.deadline.at)
     assert decision.target is State.REFUNDING
     assert decision.effects == (
-        PayBuyer(Decimal("100.00"), PayoutKind.PRIORITY_COMPENSATION, Payer.PLATFORM, attempt=1),
+        PayBuyer(
+            Decimal("100.00"),
+            PayoutKind.PRIORITY_COMPENSATION,
+            Payer.PLATFORM,
+            1,
+            PayoutMethod.GIFT_CARD,
+        ),
         RecordLiability(Decimal("100.00"), LiabilityKind.PRIORITY_COMPENSATION),
     )
     paid = decide(decision.view, c.RefundSucceeded(), S, overdue.deadline.at)
-    assert paid.view.compensated_amount == Decimal("105.00")
+    # the late-shipment compensation counts when its own payment succeeds
+    assert paid.view.compensated_amount == Decimal("100.00")
     assert paid.view.refunded_amount == Decimal("0")
-    assert paid.view.platform_advanced_amount == Decimal("105.00")
+    assert paid.view.platform_advanced_amount == Decimal("100.00")
 
 
 def test_missing_gift_is_compensated_at_its_declared_price():
@@ -205,7 +222,11 @@ def test_missing_gift_is_compensated_at_its_declared_price():
     decision = decide(approved, c.DeclareCannotReship(), M, NOW)
     # then
     assert decision.effects[0] == PayBuyer(
-        Decimal("39.90"), PayoutKind.PRIORITY_COMPENSATION, Payer.PLATFORM, attempt=1
+        Decimal("39.90"),
+        PayoutKind.PRIORITY_COMPENSATION,
+        Payer.PLATFORM,
+        1,
+        PayoutMethod.GIFT_CARD,
     )
 
 

@@ -70,7 +70,7 @@ def test_every_duration_setting_is_validated():
     }
     # then the validation tests below cover each of them
     assert set(DURATION_FIELDS) == durations
-    assert len(DURATION_FIELDS) == 17
+    assert len(DURATION_FIELDS) == 18
 
 
 @pytest.mark.parametrize("name", DURATION_FIELDS)

@@ -167,7 +167,7 @@ TRACE: dict[str, tuple[str, tuple[str, ...]]] = {
         ),
     ),
     "§4 buyer: escalate within 7 days of a rejection or rejected receipt": (
-        "guards.before_deadline",
+        "engine.decide",
         (
             "test_guards::test_escalation_and_resubmission_close_with_the_rejection_window",
             "test_arbitration::test_unjustified_rejection_of_a_rejected_receipt",

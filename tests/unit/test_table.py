@@ -125,7 +125,8 @@ OUTCOME_TARGETS = {
     DefaultOutcome.NEXT_EVIDENCE_ROUND: {State.ARBITRATION_MERCHANT_EVIDENCE},
     DefaultOutcome.TO_RULING: {State.ARBITRATION_RULING},
     DefaultOutcome.RULE_FOR_BUYER: {State.REFUNDING},
-    DefaultOutcome.MARK_REFUND_FAILED: {State.REFUND_FAILED},
+    # the payout's last attempt goes on hold instead
+    DefaultOutcome.MARK_REFUND_FAILED: {State.REFUND_FAILED, State.REFUND_ON_HOLD},
     DefaultOutcome.RETRY_REFUND: {State.REFUNDING},
 }
 

@@ -181,7 +181,8 @@ AfterSaleMoneyMovementKindEnum = enum_type(
     described(
         MovementKind,
         {
-            MovementKind.REFUND: "A refund through the order's payment.",
+            MovementKind.REFUND: "A refund: through the order's payment, or a gift card when "
+            "the platform pays it with its own money.",
             MovementKind.PRIORITY_COMPENSATION: "Missing items paid for by the platform.",
             MovementKind.LATE_SHIPMENT_COMPENSATION: "Compensation for a late shipment.",
         },
@@ -193,10 +194,14 @@ AfterSaleMoneyMovementStatusEnum = enum_type(
     described(
         MovementStatus,
         {
-            MovementStatus.PENDING: "Recorded, not yet sent to the payment provider.",
+            MovementStatus.PENDING: "Recorded, not yet handed to the shop.",
+            MovementStatus.SENDING: "Recorded by the shop, on its way to the payment provider.",
             MovementStatus.REQUESTED: "Sent; waiting for the provider's confirmation.",
             MovementStatus.SUCCEEDED: "The money reached the buyer.",
             MovementStatus.FAILED: "The provider refused; a retry is a new attempt.",
+            MovementStatus.SUPERSEDED: "Not sent: an earlier attempt of the same payment "
+            "reached the buyer or is still with the provider.",
+            MovementStatus.NOT_NEEDED: "Not sent: the shop had already refunded these units.",
         },
     ),
 )

@@ -46,10 +46,12 @@ CODE_TEXTS: dict[Code, str] = {
     ActionErrorCode.AFTER_SALE_DISABLED: "After-sale service is switched off on the channel.",
     ApiErrorCode.INVALID: "A value is malformed (too long, not a URL, a control character).",
     ApiErrorCode.IDEMPOTENCY_KEY_REUSED: "The idempotency key was used for another request, "
-    "or for a settlement of another amount.",
+    "or with other arguments (another amount, another settlement).",
     ErrorCode.WRONG_ACTOR: "It is the other side's turn (its evidence round).",
     ErrorCode.WRONG_STATE: "Not possible in the request's current state.",
     ErrorCode.NOT_DUE: "The deadline has not passed yet.",
+    ErrorCode.DEADLINE_PASSED: "The request's deadline passed: its default outcome happened "
+    "first, and this is not possible after it.",
     ErrorCode.WINDOW_CLOSED: "The window for this has closed.",
     ErrorCode.ATTEMPT_CAP_REACHED: "The line has had as many requests as the policy allows.",
     ErrorCode.ACTIVE_REQUEST_EXISTS: "A line already has an active request.",
@@ -73,6 +75,9 @@ CODE_TEXTS: dict[Code, str] = {
     ErrorCode.REASON_NOT_ALLOWED_FOR_TYPE: "This reason does not go with this type.",
     ErrorCode.NO_REASON_NOT_ALLOWED: "The product type does not allow no-reason returns.",
     ErrorCode.REASON_ALREADY_RULED: "The platform already ruled for the merchant on this reason.",
+    ErrorCode.SHIPPING_NOT_REQUIRED: "The line needs no shipping (a gift card, a digital "
+    "product): refund only.",
+    ErrorCode.GIFT_CARD_USED: "The gift card bought on the line was spent: it is not refundable.",
     ErrorCode.EVIDENCE_REQUIRED: "Evidence is required.",
     ErrorCode.TOO_MUCH_EVIDENCE: "More evidence than the policy allows.",
     ErrorCode.TEXT_TOO_LONG: "A text is longer than the policy allows.",
@@ -102,6 +107,7 @@ REQUEST_CODES: tuple[Code, ...] = (
     ActionErrorCode.PERMISSION_DENIED,
     ActionErrorCode.STALE_VERSION,
     ErrorCode.WRONG_STATE,
+    ErrorCode.DEADLINE_PASSED,
 )
 # And those whose call may move money (they take an idempotency key).
 MONEY_CODES: tuple[Code, ...] = (
@@ -126,6 +132,8 @@ FILING_CODES: tuple[Code, ...] = (
     ErrorCode.NO_REASON_NOT_ALLOWED,
     ErrorCode.TYPE_REQUIRES_SHIPMENT,
     ErrorCode.REASON_REQUIRES_SHIPMENT,
+    ErrorCode.SHIPPING_NOT_REQUIRED,
+    ErrorCode.GIFT_CARD_USED,
     ErrorCode.WINDOW_CLOSED,
     ErrorCode.EVIDENCE_REQUIRED,
     ErrorCode.INVALID_COUNT,

@@ -4,8 +4,10 @@ typed error; replay a call whose idempotency key was seen before."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 import graphene
@@ -99,7 +101,11 @@ class AfterSaleMutation(graphene.Mutation):
 
     @classmethod
     def succeeded(cls, request: Any) -> Any:
-        """The payload of a call that succeeded (a request, unless overridden)."""
+        """The payload of a call that succeeded (a request, unless overridden),
+        read again: what ran after the action committed (a payment the shop
+        made at once) shows in the answer, never half of it."""
+        if isinstance(request, RequestRow):
+            request.refresh_from_db()
         return cls(after_sale_request=request, errors=[])
 
     @classmethod
@@ -138,23 +144,27 @@ def checked_key(key: str) -> str:
 def once(
     viewer: Viewer,
     mutation: str,
-    key: str | None,
+    data: Mapping[str, Any],
     pk: uuid.UUID,
     call: Callable[[], RequestRow],
 ) -> RequestRow:
-    """Run ``call`` unless this caller's ``key`` already succeeded for this
-    mutation: then return the request as it is now, and run nothing.
+    """Run ``call`` unless this caller's idempotency key (``data``'s) already
+    succeeded for this mutation: then return the request as it is now, and run
+    nothing. The same key with other arguments (another amount, say) is
+    refused with ``IDEMPOTENCY_KEY_REUSED``: a replay must not hide a change.
 
     The key is written in the action's transaction: a call that fails leaves no
     key, and a second call with the same key waits on the first one's row until
     it commits, then replays it."""
+    key = data.get("idempotency_key")
     if key is None:
         return call()
     scope = {"caller_id": viewer.caller.id, "mutation": mutation, "key": checked_key(key)}
+    print_ = fingerprint(data)
     with transaction.atomic():
         try:
             with transaction.atomic():
-                ApiIdempotencyKey.objects.create(request_id=pk, **scope)
+                ApiIdempotencyKey.objects.create(request_id=pk, fingerprint=print_, **scope)
         except IntegrityError:
             seen = ApiIdempotencyKey.objects.get(**scope)
             if seen.request_id != pk:
@@ -163,5 +173,22 @@ def once(
                     "idempotencyKey",
                     "this key was used for another request",
                 ) from None
+            if seen.fingerprint and seen.fingerprint != print_:
+                raise InputError(
+                    ApiErrorCode.IDEMPOTENCY_KEY_REUSED,
+                    "idempotencyKey",
+                    "this key was used for this request with other arguments",
+                ) from None
             return RequestRow.objects.get(pk=pk)
         return call()
+
+
+def fingerprint(data: Mapping[str, Any]) -> str:
+    """A digest of a call's arguments but its key and the version it saw (a
+    retry of the same call may have seen a newer version)."""
+    rest = {name: value for name, value in data.items() if name not in IGNORED_IN_FINGERPRINT}
+    text = json.dumps(rest, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+IGNORED_IN_FINGERPRINT = frozenset({"idempotency_key", "version"})

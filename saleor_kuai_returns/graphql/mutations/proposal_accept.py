@@ -55,7 +55,7 @@ class AfterSaleProposalAccept(AfterSaleMutation):
         return once(
             viewer,
             cls.mutation_name(),
-            data.get("idempotency_key"),
+            data,
             pk,
             lambda: requests.accept_proposal(pk, viewer.caller, version=data.get("version")),
         )

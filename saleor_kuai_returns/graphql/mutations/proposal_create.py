@@ -36,6 +36,7 @@ AfterSaleProposalCreateErrorCode = error_code_enum(
         *REQUEST_CODES,
         ErrorCode.PROPOSAL_EMPTY,
         ErrorCode.TYPE_REQUIRES_SHIPMENT,
+        ErrorCode.SHIPPING_NOT_REQUIRED,
         ErrorCode.REASON_NOT_ALLOWED_FOR_TYPE,
         *AMOUNT_CODES,
         ApiErrorCode.INVALID,
@@ -72,6 +73,7 @@ class AfterSaleProposalCreate(AfterSaleMutation):
     error_fields: ClassVar[dict[Code, str]] = {
         **dict.fromkeys(AMOUNT_CODES, "amount"),
         ErrorCode.TYPE_REQUIRES_SHIPMENT: "type",
+        ErrorCode.SHIPPING_NOT_REQUIRED: "type",
         ErrorCode.REASON_NOT_ALLOWED_FOR_TYPE: "type",
     }
 

@@ -56,7 +56,7 @@ class AfterSaleReceiptConfirm(AfterSaleMutation):
         return once(
             viewer,
             cls.mutation_name(),
-            data.get("idempotency_key"),
+            data,
             pk,
             lambda: requests.confirm_receipt(pk, viewer.caller, version=data.get("version")),
         )

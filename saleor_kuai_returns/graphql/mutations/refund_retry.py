@@ -55,7 +55,7 @@ class AfterSaleRefundRetry(AfterSaleMutation):
         return once(
             viewer,
             cls.mutation_name(),
-            data.get("idempotency_key"),
+            data,
             pk,
             lambda: requests.retry_refund(pk, viewer.caller, version=data.get("version")),
         )

@@ -52,7 +52,7 @@ class AfterSaleRefundWithoutReturn(AfterSaleMutation):
         return once(
             viewer,
             cls.mutation_name(),
-            data.get("idempotency_key"),
+            data,
             pk,
             lambda: requests.refund_without_return(pk, viewer.caller, version=data.get("version")),
         )

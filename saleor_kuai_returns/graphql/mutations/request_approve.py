@@ -63,7 +63,7 @@ class AfterSaleRequestApprove(AfterSaleMutation):
         return once(
             viewer,
             cls.mutation_name(),
-            data.get("idempotency_key"),
+            data,
             pk,
             lambda: requests.approve_request(
                 pk, viewer.caller, return_address=address, version=data.get("version")

@@ -55,6 +55,7 @@ FILING_FIELDS: dict[Code, str] = {
     ErrorCode.NO_REASON_NOT_ALLOWED: "reason",
     ErrorCode.REASON_REQUIRES_SHIPMENT: "reason",
     ErrorCode.TYPE_REQUIRES_SHIPMENT: "type",
+    ErrorCode.SHIPPING_NOT_REQUIRED: "type",
     ErrorCode.EVIDENCE_REQUIRED: "evidence",
     ErrorCode.INVALID_COUNT: "evidence",
     ErrorCode.TOO_MUCH_EVIDENCE: "evidence",

@@ -25,7 +25,7 @@ from .inputs import text
 
 AfterSaleRequestEscalateErrorCode = error_code_enum(
     "AfterSaleRequestEscalate",
-    (*REQUEST_CODES, ErrorCode.WINDOW_CLOSED, ErrorCode.TEXT_TOO_LONG, ApiErrorCode.INVALID),
+    (*REQUEST_CODES, ErrorCode.TEXT_TOO_LONG, ApiErrorCode.INVALID),
 )
 
 

@@ -56,7 +56,7 @@ class AfterSaleReshipDecline(AfterSaleMutation):
         return once(
             viewer,
             cls.mutation_name(),
-            data.get("idempotency_key"),
+            data,
             pk,
             lambda: requests.declare_cannot_reship(pk, viewer.caller, version=data.get("version")),
         )

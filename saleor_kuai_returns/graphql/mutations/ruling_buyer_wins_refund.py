@@ -62,7 +62,7 @@ class AfterSaleRulingBuyerWinsRefund(AfterSaleMutation):
         return once(
             viewer,
             cls.mutation_name(),
-            data.get("idempotency_key"),
+            data,
             pk,
             lambda: arbitration.rule_buyer_wins_refund(
                 pk, viewer.caller, note=text, version=data.get("version")

@@ -76,7 +76,7 @@ class AfterSaleRulingPartialRefund(AfterSaleMutation):
         return once(
             viewer,
             cls.mutation_name(),
-            data.get("idempotency_key"),
+            data,
             pk,
             lambda: arbitration.rule_partial_refund(
                 pk, viewer.caller, amount=data["amount"], note=text, version=data.get("version")

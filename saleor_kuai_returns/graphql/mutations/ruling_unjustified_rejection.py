@@ -66,7 +66,7 @@ class AfterSaleRulingUnjustifiedRejection(AfterSaleMutation):
         return once(
             viewer,
             cls.mutation_name(),
-            data.get("idempotency_key"),
+            data,
             pk,
             lambda: arbitration.rule_unjustified_rejection(
                 pk, viewer.caller, note=text, version=data.get("version")

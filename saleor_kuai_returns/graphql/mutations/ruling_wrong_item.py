@@ -77,7 +77,7 @@ class AfterSaleRulingWrongItem(AfterSaleMutation):
         return once(
             viewer,
             cls.mutation_name(),
-            data.get("idempotency_key"),
+            data,
             pk,
             lambda: arbitration.rule_wrong_item(
                 pk,

@@ -20,6 +20,7 @@ from ..core.money import MoneyValue, money_field
 INELIGIBILITY_CODES: tuple[Code, ...] = (
     ActionErrorCode.AFTER_SALE_DISABLED,
     ErrorCode.NOTHING_LEFT,
+    ErrorCode.GIFT_CARD_USED,
     ErrorCode.ACTIVE_REQUEST_EXISTS,
     ErrorCode.ATTEMPT_CAP_REACHED,
     ErrorCode.QUANTITY_INVALID,
@@ -28,6 +29,7 @@ INELIGIBILITY_CODES: tuple[Code, ...] = (
     ErrorCode.NO_REASON_NOT_ALLOWED,
     ErrorCode.REASON_ALREADY_RULED,
     ErrorCode.TYPE_REQUIRES_SHIPMENT,
+    ErrorCode.SHIPPING_NOT_REQUIRED,
     ErrorCode.REASON_REQUIRES_SHIPMENT,
     ErrorCode.REASON_NOT_ALLOWED_FOR_TYPE,
     ErrorCode.WHOLE_UNSHIPPED_QUANTITY_REQUIRED,

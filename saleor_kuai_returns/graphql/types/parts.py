@@ -136,9 +136,21 @@ class AfterSaleMoneyMovement(graphene.ObjectType):
     status = graphene.Field(
         enums.AfterSaleMoneyMovementStatusEnum, required=True, description="Where it stands."
     )
+    note = graphene.String(
+        required=True,
+        description="Why less than decided was paid (the shop refunded some units meanwhile), "
+        "or why this attempt was not sent; an empty string otherwise.",
+    )
+    error = graphene.String(
+        required=True,
+        description="Why the payment provider refused it; an empty string otherwise.",
+    )
 
     class Meta:
-        description = "A payment to the buyer; the same one is never paid twice."
+        description = (
+            "A payment to the buyer. Attempts of one payout share it: at most one of them "
+            "reaches the buyer."
+        )
 
 
 class AfterSaleTimelineEvent(graphene.ObjectType):
