@@ -33,12 +33,12 @@ from decimal import Decimal
 from django.db.models import QuerySet
 
 from .app_settings import app_settings
+from .domain.money import quantize
 from .domain.states import PAYOUT_STATES
 from .host.base import Host
-from .ledger import money_sum
+from .ledger import channel_currency, money_sum
 from .models import (
     AfterSaleRequest,
-    Appeal,
     FollowUp,
     LiabilityEntry,
     MoneyMovement,
@@ -107,8 +107,8 @@ def _payouts(
                 Finding(
                     "paid_not_at_shop",
                     _subject(movement),
-                    f"recorded as paid ({movement.amount} {movement.currency}); the shop has "
-                    "no such payment",
+                    f"recorded as paid ({_money(movement.amount, movement.currency)}); "
+                    "the shop has no such payment",
                 )
             )
         elif shop and not ours:
@@ -116,7 +116,7 @@ def _payouts(
                 Finding(
                     "paid_unrecorded",
                     _subject(movement),
-                    f"the shop paid it ({movement.amount} {movement.currency}); recorded as "
+                    f"the shop paid it ({_money(movement.amount, movement.currency)}); recorded as "
                     f"{movement.status}",
                 )
             )
@@ -128,7 +128,7 @@ def _payouts(
                     "paid_twice",
                     family,
                     f"{len(paid)} attempts reached the buyer: "
-                    + ", ".join(f"{m.attempt} ({m.amount} {m.currency})" for m in paid),
+                    + ", ".join(f"{m.attempt} ({_money(m.amount, m.currency)})" for m in paid),
                 )
             )
     return findings
@@ -161,8 +161,8 @@ def _requests(
                     "amounts_disagree",
                     f"request {request.pk}",
                     "refunded/compensated/advanced show "
-                    f"{'/'.join(map(str, shown))}; its paid movements add up to "
-                    f"{'/'.join(map(str, expected))}",
+                    f"{_amounts(shown, request.currency)}; its paid movements add up to "
+                    f"{_amounts(expected, request.currency)}",
                 )
             )
         at_shop = sum((m.amount for m in own if m.kind in REFUND_KINDS and reached[m.pk]), ZERO)
@@ -172,7 +172,8 @@ def _requests(
                 Finding(
                     "over_refunded",
                     f"request {request.pk}",
-                    f"{at_shop} {request.currency} refunded; it may refund {allowed} at most",
+                    f"{_money(at_shop, request.currency)} refunded; it may refund "
+                    f"{_money(allowed, request.currency)} at most",
                 )
             )
     return findings
@@ -188,7 +189,8 @@ def _orders(movements: Iterable[MoneyMovement], host: Host) -> list[Finding]:
                 Finding(
                     "order_over_refunded",
                     f"order {order_id}",
-                    f"the shop refunded {money.refunded} {money.currency} of {money.paid} paid",
+                    f"the shop refunded {_money(money.refunded, money.currency)} of "
+                    f"{_money(money.paid, money.currency)} paid",
                 )
             )
     return findings
@@ -215,9 +217,9 @@ def _ledger(
                 Finding(
                     "liability_without_payment",
                     f"entry {entry.pk}",
-                    f"{entry.amount} {entry.currency} charged for attempt {movement.attempt} of "
-                    f"{movement.family}, which is {movement.status}, paid by {movement.payer}, "
-                    f"{movement.amount}",
+                    f"{_money(entry.amount, entry.currency)} charged for attempt "
+                    f"{movement.attempt} of {movement.family}, which is {movement.status}, "
+                    f"paid by {movement.payer}, {_money(movement.amount, movement.currency)}",
                 )
             )
     for family, booked in sorted(by_family.items()):
@@ -227,7 +229,7 @@ def _ledger(
                     "liability_twice",
                     family,
                     f"{len(booked)} charges for one payout: "
-                    + ", ".join(str(entry.amount) for entry in booked),
+                    + ", ".join(_money(entry.amount, entry.currency) for entry in booked),
                 )
             )
     platform_paid = [
@@ -241,19 +243,19 @@ def _ledger(
                 Finding(
                     "payment_without_liability",
                     movement.family,
-                    f"the platform paid {movement.amount} {movement.currency}; the merchant "
-                    "owes nothing for it",
+                    f"the platform paid {_money(movement.amount, movement.currency)}; the "
+                    "merchant owes nothing for it",
                 )
             )
-    upheld = Appeal.objects.filter(status="upheld", request__in=requests)
-    for request_id in sorted(set(upheld.values_list("request_id", flat=True)), key=str):
-        net = money_sum(entries.filter(request_id=request_id))
+    upheld = requests.filter(appeals__status="upheld").distinct().order_by("pk")
+    for request in upheld:
+        net = money_sum(entries.filter(request=request))
         if net != 0:
             findings.append(
                 Finding(
                     "appeal_not_reversed",
-                    f"request {request_id}",
-                    f"an appeal was upheld; the case still charges {net}",
+                    f"request {request.pk}",
+                    f"an appeal was upheld; the case still charges {_money(net, request.currency)}",
                 )
             )
     channels = sorted(set(entries.values_list("channel_slug", flat=True)))
@@ -261,7 +263,11 @@ def _ledger(
         balance = money_sum(entries.filter(channel_slug=slug))
         if balance < 0:
             findings.append(
-                Finding("negative_balance", f"channel {slug}", f"the merchant owes {balance}")
+                Finding(
+                    "negative_balance",
+                    f"channel {slug}",
+                    f"the merchant owes {_money(balance, channel_currency(slug))}",
+                )
             )
     return findings
 
@@ -338,6 +344,15 @@ def counts(channel_slug: str | None = None) -> dict[str, int]:
         "payments": MoneyMovement.objects.filter(request__in=requests).count(),
         "ledger entries": entries.count(),
     }
+
+
+def _money(amount: Decimal, currency: str) -> str:
+    """An amount as people read it: in its currency's precision, with the code."""
+    return f"{quantize(amount, currency)} {currency}"
+
+
+def _amounts(amounts: tuple[Decimal, ...], currency: str) -> str:
+    return "/".join(str(quantize(amount, currency)) for amount in amounts)
 
 
 def _subject(movement: MoneyMovement) -> str:

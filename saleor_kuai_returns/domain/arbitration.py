@@ -17,14 +17,17 @@ from .effects import BlockReasonForLines, Effect, OpenGoodsRecovery
 from .errors import ErrorCode
 from .guards import Context
 from .kinds import Event, RequestType
-from .outcomes import Change, late_shipment, refund, start_payout
+from .outcomes import Change, late_shipment, platform_takes_over, refund, start_payout
 from .policy import Policy
 from .request import PayoutKind, RequestView
 
 
 def buyer_wins_refund(view: RequestView, command: c.Command, ctx: Context) -> Change:
-    """SEED: refund now, the platform acting for the merchant (the merchant pays;
-    the platform does when the merchant's refund could not go through)."""
+    """SEED: refund now, the platform acting for the merchant (the merchant pays).
+    A case that came from a payout on hold (every attempt failed) gets that
+    payout paid by the platform instead."""
+    if view.payout is not None:
+        return platform_takes_over(view, ctx)
     return refund(view, command, ctx)
 
 
@@ -33,7 +36,8 @@ def return_needed(view: RequestView, command: c.Command, ctx: Context) -> Change
     request_type = view.request_type
     if request_type not in (RequestType.RETURN_AND_REFUND, RequestType.EXCHANGE):
         request_type = RequestType.RETURN_AND_REFUND
-    return replace(view, request_type=request_type), ()
+    # Goods sent back again are received (and restocked) through the new return.
+    return replace(view, request_type=request_type, return_awaiting_restock=False), ()
 
 
 def missing_items_confirmed(view: RequestView, command: c.Command, ctx: Context) -> Change:
@@ -45,7 +49,12 @@ def wrong_item_confirmed(view: RequestView, command: c.Command, ctx: Context) ->
     """SEED: return or exchange with all freight at the merchant's cost; when the
     buyer asks for compensation, late-shipment compensation applies."""
     assert isinstance(command, c.RuleWrongItem)
-    view = replace(view, request_type=command.resolution, merchant_pays_all_freight=True)
+    view = replace(
+        view,
+        request_type=command.resolution,
+        merchant_pays_all_freight=True,
+        return_awaiting_restock=False,
+    )
     if command.compensation_requested:
         return late_shipment(view, ctx)
     return view, ()
@@ -56,7 +65,10 @@ def unjustified_rejection(view: RequestView, command: c.Command, ctx: Context) -
     amount and recovers the goods from the buyer itself."""
     view, effects = start_payout(view, PayoutKind.REFUND, ctx, platform=True)
     extra: tuple[Effect, ...] = ()
-    if not view.before_shipment and view.request_type is not RequestType.RESHIP:
+    goods_with_buyer = not view.before_shipment and all(
+        line.snapshot.needs_shipping for line in view.lines
+    )
+    if goods_with_buyer and view.request_type is not RequestType.RESHIP:
         extra = (OpenGoodsRecovery(),)
     return view, effects + extra
 

@@ -116,6 +116,8 @@ def decide(
     except TransitionNotAllowed as error:
         if error.code not in (ErrorCode.WRONG_STATE, ErrorCode.WRONG_ACTOR):
             raise
+        # Refused as it would have been before the deadline: not a late action.
+        find_transition(view, command.event, actor)
         assert view.deadline is not None
         raise TransitionNotAllowed(
             ErrorCode.DEADLINE_PASSED,

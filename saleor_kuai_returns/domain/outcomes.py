@@ -281,6 +281,18 @@ def compensate_missing(view: RequestView, command: c.Command, ctx: Context) -> C
     return start_payout(view, PayoutKind.PRIORITY_COMPENSATION, ctx, platform=True)
 
 
+def platform_takes_over(view: RequestView, ctx: Context) -> Change:
+    """A payout every attempt of which failed (on hold, then ruled for the
+    buyer): the same amount and kind, paid now by the platform in its own way
+    (``platform_payout_method``), as the payout's next attempt."""
+    payout = view.payout
+    assert payout is not None
+    method = ctx.policy.platform_payout_method
+    payer = Payer.PLATFORM if method.platform_funded else Payer.MERCHANT
+    again = replace(payout, payer=payer, method=method, attempt=payout.attempt + 1)
+    return replace(view, payout=again), _pay(again)
+
+
 def retry_payout(view: RequestView, command: c.Command, ctx: Context) -> Change:
     """The same payout again, as a new attempt with its own idempotency key. It
     is sent only once every earlier attempt is known to have failed; an earlier

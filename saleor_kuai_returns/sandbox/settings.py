@@ -74,6 +74,13 @@ KUAI_RETURNS_SWEEP_INTERVAL = timedelta(
 # run (``serve --speed``): 2880 makes the 48 h merchant review last a minute.
 KUAI_SANDBOX_TIME_SPEED = float(os.environ.get("KUAI_SANDBOX_TIME_SPEED", "1"))
 
+# How long a follow-up run (a payment, a return) holds its work before the
+# sweeper takes it up again (KUAI_RETURNS_FOLLOW_UP_LEASE): five minutes, as in
+# Saleor; the fault-injection tests shorten it.
+KUAI_RETURNS_FOLLOW_UP_LEASE = timedelta(
+    seconds=float(os.environ.get("KUAI_SANDBOX_FOLLOW_UP_LEASE_SECONDS", "300"))
+)
+
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL

@@ -283,12 +283,6 @@ def test_resubmitting_too_many_units_is_a_quantity_error_before_the_deadline_onl
     assert after.code is ErrorCode.DEADLINE_PASSED
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="decide() turns WRONG_ACTOR after the catch-up into DEADLINE_PASSED even when the "
-    "actor could never send the event in the due state either: the buyer is told that "
-    "'approve is no longer possible'",
-)
 def test_an_actor_who_never_could_send_the_event_is_still_told_wrong_actor_after_the_deadline():
     review = filed()
     assert refusal(review, c.Approve(), B, review.deadline.at - SECOND).code is (

@@ -212,13 +212,6 @@ def test_an_ordinary_refund_offers_the_merchant_nothing():
     assert available_actions(refunding, M, refunding.entered_at) == ()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="return_awaiting_restock survives a ruling that asks for the goods again: "
-    "_decide_one() then takes the receipt of that return as the late one (state "
-    "unchanged, RestockReturn only), and the merchant's second confirmation is an "
-    "ordinary receipt that records and restocks the same goods once more",
-)
 def test_goods_returned_after_a_ruling_are_restocked_once():
     # given an auto-refund whose only attempt failed, escalated by the platform,
     # which ruled that the buyer must send the goods (again); the buyer shipped them

@@ -253,12 +253,6 @@ def test_buyer_wins_refund_applies_to_a_line_without_shipping():
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="unjustified_rejection() orders OpenGoodsRecovery whenever the request is not "
-    "before shipment and not a reship, even when no line needs shipping: there are no "
-    "goods to recover from the buyer of a gift card or digital product",
-)
 def test_an_unjustified_rejection_of_a_line_without_shipping_recovers_no_goods():
     arbitration = escalated_refund(Reason.QUALITY_FUNCTION, DIGITAL)
     decision = decide(arbitration, c.RuleUnjustifiedRejection(), P, NOW)

@@ -330,6 +330,23 @@ def test_the_ruling_deadline_on_a_stalled_refund_is_paid_by_the_platform_too():
     )
 
 
+def test_a_held_platform_compensation_ruled_for_the_buyer_is_the_same_compensation_again():
+    # given priority compensation (100.00, the platform's gift card) whose only attempt failed
+    overdue = to_state(State.RESHIP_OVERDUE)
+    compensating = decide(overdue, c.DeclareCannotReship(), M, overdue.entered_at).view
+    held = fail(compensating, ONE_ATTEMPT)
+    arbitration = decide(held, c.OpenArbitration(), P, held.entered_at, ONE_ATTEMPT).view
+    # when the platform rules for the buyer
+    decision = decide(arbitration, c.RuleBuyerWinsRefund(), P, arbitration.entered_at, ONE_ATTEMPT)
+    # then the same compensation is paid again, as its next attempt: not a refund
+    assert decision.effects == (
+        PayBuyer(
+            HUNDRED, PayoutKind.PRIORITY_COMPENSATION, Payer.PLATFORM, 2, PayoutMethod.GIFT_CARD
+        ),
+        RecordLiability(HUNDRED, LiabilityKind.PRIORITY_COMPENSATION),
+    )
+
+
 def test_a_partial_ruling_on_a_stalled_refund_is_paid_by_the_platform():
     arbitration = escalated(ONE_ATTEMPT)
     ruling = c.RulePartialRefund(Decimal("40.00"))
