@@ -3,6 +3,8 @@ same answer and pays once."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from saleor_kuai_returns.models import ApiIdempotencyKey, MoneyMovement
 from saleor_kuai_returns.sandbox import models as shop
 
@@ -107,3 +109,51 @@ def test_a_malformed_key_is_invalid(api, state):
         for r in responses
     ] == [[("idempotencyKey", "INVALID")]] * 3
     assert snapshot(request) == before
+
+
+def test_a_key_reused_with_another_amount_is_refused_and_pays_nothing_more(api, state):
+    # given the platform ruled a partial refund of 40.00 with a key
+    request = state("escalated")
+    ruling = DOCUMENTS["afterSaleRulingPartialRefund"]
+    first = api(
+        ruling,
+        {"id": request_id(request), "amount": "40.00", "idempotencyKey": "partial-1"},
+        as_="platform",
+    ).data["afterSaleRulingPartialRefund"]
+    after_first = snapshot(request)
+    # when the same key comes back with another amount
+    second = api(
+        ruling,
+        {"id": request_id(request), "amount": "45.00", "idempotencyKey": "partial-1"},
+        as_="platform",
+    ).data["afterSaleRulingPartialRefund"]
+    # then the replay is refused, not taken for the first call, and nothing moved
+    assert first["errors"] == []
+    assert second["afterSaleRequest"] is None
+    assert [(e["field"], e["code"], e["message"]) for e in second["errors"]] == [
+        (
+            "idempotencyKey",
+            "IDEMPOTENCY_KEY_REUSED",
+            "this key was used for this request with other arguments",
+        )
+    ]
+    assert snapshot(request) == after_first
+    assert list(MoneyMovement.objects.values_list("amount", flat=True)) == [Decimal("40.000")]
+
+
+def test_a_retry_that_saw_a_newer_version_replays_the_first_call(api, state):
+    # given an approval sent with a key and the version it saw
+    request = state("awaiting_merchant_review")
+    request.request_type = "refund_only"
+    request.save()
+    variables = {"id": request_id(request), "idempotencyKey": "approve-v", "version": 0}
+    api(APPROVE, variables, as_="merchant")
+    after_first = snapshot(request)
+    # when the client retries with the version it read since
+    again = api(APPROVE, {**variables, "version": 2}, as_="merchant").data[
+        "afterSaleRequestApprove"
+    ]
+    # then it is the same call: replayed, nothing moved again
+    assert again["errors"] == []
+    assert snapshot(request) == after_first
+    assert MoneyMovement.objects.count() == 1
