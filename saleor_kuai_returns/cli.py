@@ -23,11 +23,24 @@ def main(argv: list[str] | None = None) -> int:
         "schema", help="Print the sandbox's GraphQL schema (what graphql/schema.graphql holds)."
     )
     add_serve_parser(commands)
+    audit = commands.add_parser(
+        "audit",
+        help="Check the sandbox's money against its shop records (the kuai_returns_audit "
+        "command); exit code 1 on any finding.",
+    )
+    audit.add_argument(
+        "--database",
+        type=postgres_url,
+        metavar="postgres://…",
+        help="the PostgreSQL database the server ran on (default: its SQLite file)",
+    )
     args = parser.parse_args(argv)
     if args.command == "diagram":
         sys.stdout.write(mermaid())
     if args.command == "schema":
         sys.stdout.write(graphql_schema())
+    if args.command == "audit":
+        return run_audit(args.database or "")
     if args.command == "serve":
         from .sandbox.server import ServeOptions, serve
 
@@ -99,6 +112,30 @@ def graphql_schema() -> str:
     from .graphql.schema import build_schema
 
     return print_schema(build_schema())
+
+
+def run_audit(database: str) -> int:
+    """The money audit on the sandbox's database; its exit code."""
+    import django
+    from django.core.management import call_command
+
+    if database:
+        os.environ["DATABASE_URL"] = database
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "saleor_kuai_returns.sandbox.settings")
+    django.setup()
+    from django.conf import settings
+
+    sqlite = settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
+    if sqlite and not os.path.exists(settings.DATABASES["default"]["NAME"]):
+        print(
+            f"No sandbox database at {settings.DATABASES['default']['NAME']}: run `bin/run` first."
+        )
+        return 2
+    try:
+        call_command("kuai_returns_audit")
+    except SystemExit as ended:
+        return int(ended.code or 0)
+    return 0
 
 
 def postgres_url(value: str) -> str:

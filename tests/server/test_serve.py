@@ -174,3 +174,47 @@ def test_an_unreachable_broker_is_named(tmp_path):
         f"kuai-returns serve: cannot reach the Celery broker at redis://127.0.0.1:{port}/0: "
     )
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_audit_checks_what_the_server_did(start_server, tmp_path):
+    # given the server ran, and a return was filed and auto-approved
+    server = start_server("--speed", "86400")
+    file_the_return(server)
+    wait_until(
+        lambda: requests_seen(server, "buyer") == [("AWAITING_BUYER_RETURN", "RETURN_AND_REFUND")],
+        30,
+        "the review deadline passed",
+    )
+    assert server.stop() == 0
+    # when the audit runs on its database
+    done = subprocess.run(
+        [KUAI_RETURNS, "audit"],
+        cwd=ROOT,
+        env=server_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    # then it looked at the request and found nothing
+    assert (done.returncode, done.stdout, done.stderr) == (
+        0,
+        "",
+        "Audited 1 requests, 0 payments, 0 ledger entries: no findings.\n",
+    )
+
+
+def test_the_audit_without_a_database_says_what_to_do(tmp_path):
+    done = subprocess.run(
+        [KUAI_RETURNS, "audit"],
+        cwd=ROOT,
+        env=server_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (done.returncode, done.stdout) == (
+        2,
+        f"No sandbox database at {tmp_path / '.sandbox.sqlite3'}: run `bin/run` first.\n",
+    )
