@@ -485,6 +485,7 @@ class Migration(migrations.Migration):
                 ),
                 ("payload", models.JSONField(blank=True, default=list)),
                 ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("failures", models.PositiveSmallIntegerField(default=0)),
                 ("next_attempt_at", models.DateTimeField(default=django.utils.timezone.now)),
                 ("done_at", models.DateTimeField(blank=True, null=True)),
                 ("failed_at", models.DateTimeField(blank=True, null=True)),

@@ -318,7 +318,7 @@ def _follow_ups(requests: QuerySet[AfterSaleRequest], now: datetime) -> list[Fin
                 Finding(
                     "follow_up_failed",
                     f"follow-up {row.pk}",
-                    f"{row.kind} given up after {row.attempts} runs: {row.last_error}",
+                    f"{row.kind} given up after {row.failures} failed runs: {row.last_error}",
                 )
             )
         elif row.next_attempt_at < late:

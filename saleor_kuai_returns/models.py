@@ -439,9 +439,10 @@ class FollowUp(models.Model):
         blank=True,
     )
     payload = models.JSONField(default=list, blank=True)
-    # Runs so far; the next may start at ``next_attempt_at`` (a run holds the
-    # row by moving it a lease ahead).
+    # Runs started so far, and how many of them raised; the next may start at
+    # ``next_attempt_at`` (a run holds the row by moving it a lease ahead).
     attempts = models.PositiveSmallIntegerField(default=0)
+    failures = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)
     done_at = models.DateTimeField(null=True, blank=True)
     # Given up after too many failed runs: the audit reports it.

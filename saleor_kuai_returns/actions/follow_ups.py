@@ -125,15 +125,22 @@ def run(pk: object, *, now: datetime, host: Host) -> str:
     try:
         HANDLERS[FollowUpKind(row.kind)](row, now, host)
     except (RunAgain, PaymentBusy) as wait:
-        _later(row, now, app_settings.FOLLOW_UP_BUSY_DELAY, str(wait), count=False)
+        # Not a failure: the work waits its turn.
+        FollowUp.objects.filter(pk=row.pk).update(
+            next_attempt_at=now + app_settings.FOLLOW_UP_BUSY_DELAY, last_error=str(wait)
+        )
         return "again"
     except Exception as error:
-        logger.exception("Follow-up %s (%s) failed, run %s", row.pk, row.kind, row.attempts)
-        if row.attempts >= app_settings.FOLLOW_UP_MAX_RUNS:
-            FollowUp.objects.filter(pk=row.pk).update(failed_at=now, last_error=repr(error))
-            return "failed"
-        _later(row, now, backoff(row.attempts), repr(error), count=True)
-        return "again"
+        failures = row.failures + 1
+        logger.exception("Follow-up %s (%s) failed, failure %s", row.pk, row.kind, failures)
+        given_up = failures >= app_settings.FOLLOW_UP_MAX_RUNS
+        FollowUp.objects.filter(pk=row.pk).update(
+            failures=failures,
+            last_error=repr(error),
+            failed_at=now if given_up else None,
+            next_attempt_at=now + backoff(failures),
+        )
+        return "failed" if given_up else "again"
     FollowUp.objects.filter(pk=row.pk).update(done_at=now)
     return "done"
 
@@ -142,7 +149,7 @@ def reopen(movement: MoneyMovement, now: datetime) -> None:
     """Run a movement's payment follow-up again (resend a payment a crash left
     prepared and unsent), or write one when it has none."""
     reopened = FollowUp.objects.filter(movement=movement, kind=FollowUpKind.PAY).update(
-        done_at=None, failed_at=None, next_attempt_at=now, attempts=0
+        done_at=None, failed_at=None, next_attempt_at=now, attempts=0, failures=0
     )
     ids = list(
         FollowUp.objects.filter(movement=movement, kind=FollowUpKind.PAY).values_list(
@@ -156,16 +163,9 @@ def reopen(movement: MoneyMovement, now: datetime) -> None:
     send_after_commit(ids)
 
 
-def backoff(runs: int) -> timedelta:
+def backoff(failures: int) -> timedelta:
     """30 s, doubling per failed run, at most an hour."""
-    return timedelta(seconds=min(30 * 2 ** max(0, runs - 1), 3600))
-
-
-def _later(row: FollowUp, now: datetime, delay: timedelta, error: str, *, count: bool) -> None:
-    attempts = F("attempts") if count else F("attempts") - 1
-    FollowUp.objects.filter(pk=row.pk).update(
-        next_attempt_at=now + delay, last_error=error, attempts=attempts
-    )
+    return timedelta(seconds=min(30 * 2 ** max(0, failures - 1), 3600))
 
 
 # --- handlers: one per kind, each idempotent -------------------------------------------

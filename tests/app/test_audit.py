@@ -213,6 +213,7 @@ def test_follow_ups_given_up_or_lingering_are_found(refunded):
         kind="record_return",
         request=refunded,
         attempts=12,
+        failures=12,
         created_at=NOW - timedelta(minutes=1),
         failed_at=NOW,
         last_error="ConnectionError()",
@@ -221,7 +222,7 @@ def test_follow_ups_given_up_or_lingering_are_found(refunded):
         kind="order_notes", payload=[], next_attempt_at=NOW, created_at=NOW
     )
     assert audit_findings(NOW + timedelta(minutes=11)) == [
-        f"follow_up_failed: follow-up {given_up.pk}: record_return given up after 12 runs: "
+        f"follow_up_failed: follow-up {given_up.pk}: record_return given up after 12 failed runs: "
         "ConnectionError()",
         f"follow_up_lingering: follow-up {lingering.pk}: order_notes due since "
         f"{NOW.isoformat()}, not run",
