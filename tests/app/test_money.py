@@ -306,3 +306,32 @@ def test_a_retry_while_the_first_attempt_is_still_with_the_provider_pays_nothing
     assert list(shop.Payment.objects.values_list("amount", "status")) == [
         (Decimal("100.000"), "succeeded")
     ]
+
+
+@freeze_time(NOW)
+def test_the_shops_payment_names_who_decided_it(demo, buyer, merchant, run_on_commit):
+    # given a refund the merchant approves, and one the review deadline approves
+    order = demo.orders["delivered"]
+    filed = []
+    for sku in ("TEE-RED-M", "CAP-BLK"):
+        line = order.lines.get(sku=sku)
+        new = NewRequest(
+            RequestType.REFUND_ONLY, Reason.QUALITY_FUNCTION, lines=((str(line.id), 1),)
+        )
+        filed.append(
+            run_on_commit(create_request, str(order.id), buyer, new, evidence=[PHOTO], now=NOW)
+        )
+    run_on_commit(act.approve_request, filed[0].id, merchant)
+    with freeze_time(NOW + timedelta(hours=48)):
+        from saleor_kuai_returns import tasks
+
+        run_on_commit(tasks.sweep_deadlines)
+    # then the shop's payments carry their authors
+    assert list(shop.Payment.objects.order_by("pk").values_list("amount", "author")) == [
+        (Decimal("100.000"), f"user:{demo.merchant.pk}"),
+        (Decimal("59.900"), "system"),
+    ]
+    assert list(MoneyMovement.objects.order_by("amount").values_list("amount", "requested_by")) == [
+        (Decimal("59.900"), "system"),
+        (Decimal("100.000"), f"user:{demo.merchant.pk}"),
+    ]
