@@ -126,12 +126,18 @@ def _defer_to_earlier_attempt(
     request: AfterSaleRequest, movement: MoneyMovement, *, now: datetime, host: Host
 ) -> bool:
     """Whether an earlier attempt of the same payout carries it: it reached the
-    buyer (the payout is settled with it), or it may still reach them (it is
-    sent again when a crash left it unsent). Only when every earlier attempt is
-    known to have failed is this one sent. The shop is asked every time, since
-    a provider's late answer may have reached it and not us."""
-    earlier = list(
-        MoneyMovement.objects.select_for_update()
+    buyer (the payout is settled with it), or it may still reach them. Only
+    when every earlier attempt is known to have failed is this one sent. The
+    shop is asked every time: a provider's late answer may have reached it and
+    not us.
+
+    An earlier attempt that may still pay is sent again when a crash left it
+    unsent; one the payment app holds unanswered is asked again only on a
+    person's retry (staff judged the app lost it) — the deadline's own retries
+    never repeat a request the app may be working on."""
+    earlier = [
+        (other, host.payment_outcome(other))
+        for other in MoneyMovement.objects.select_for_update()
         .filter(
             request=request,
             idempotency_key__startswith=f"{movement.family}:",
@@ -139,28 +145,32 @@ def _defer_to_earlier_attempt(
         )
         .exclude(status__in=[MovementStatus.SUPERSEDED, MovementStatus.NOT_NEEDED])
         .order_by("attempt")
-    )
-    for other in earlier:
-        outcome = host.payment_outcome(other)
-        if other.status == MovementStatus.SUCCEEDED or (outcome and outcome.status == "succeeded"):
+    ]
+    for other, outcome in earlier:
+        if other.status == MovementStatus.SUCCEEDED:
             _supersede(movement, f"attempt {other.attempt} reached the buyer")
-            if other.status != MovementStatus.SUCCEEDED:
-                assert outcome is not None
-                _record(request, other, outcome, now=now, host=host)
-            else:
-                _settle(request, other, paid=other.amount, now=now, host=host)
+            _settle(request, other, paid=other.amount, now=now, host=host)
             return True
-    for other in earlier:
-        outcome = host.payment_outcome(other)
-        still_open = other.status in OPEN and (outcome is None or outcome.status == "requested")
-        if still_open:
-            if _held_by_a_run(other, now):
-                raise follow_ups.RunAgain(f"attempt {other.attempt} is being sent")
-            _supersede(movement, f"attempt {other.attempt} is still with the payment provider")
-            follow_ups.reopen(other, now)
-            return True
-        if outcome is not None and outcome.status == "failed" and other.status in OPEN:
+        if outcome is not None and outcome.status == "succeeded":
+            _supersede(movement, f"attempt {other.attempt} reached the buyer")
             _record(request, other, outcome, now=now, host=host)
+            return True
+    for other, outcome in earlier:
+        if other.status not in OPEN:
+            continue
+        if outcome is not None and outcome.status == "failed":
+            _record(request, other, outcome, now=now, host=host)
+            continue
+        if _held_by_a_run(other, now):
+            raise follow_ups.RunAgain(f"attempt {other.attempt} is being sent")
+        _supersede(movement, f"attempt {other.attempt} is still with the payment provider")
+        unsent = other.status != MovementStatus.REQUESTED
+        if unsent or movement.requested_by != SYSTEM_CALLER.id:
+            if not unsent:
+                other.status = MovementStatus.SENDING  # to be asked again
+                other.save(update_fields=["status", "updated_at"])
+            follow_ups.reopen(other, now)
+        return True
     return False
 
 

@@ -335,3 +335,40 @@ def test_the_shops_payment_names_who_decided_it(demo, buyer, merchant, run_on_co
         (Decimal("59.900"), "system"),
         (Decimal("100.000"), f"user:{demo.merchant.pk}"),
     ]
+
+
+@freeze_time(NOW)
+def test_the_deadlines_retry_never_asks_the_app_again_a_persons_retry_does(
+    demo, approved, merchant, run_on_commit
+):
+    # given a refund the payment app holds and never answers
+    from saleor_kuai_returns import tasks
+
+    demo.channel.refund_mode = shop.RefundMode.PENDING
+    demo.channel.save()
+    request, movement = approved
+    first = FollowUp.objects.get(movement=movement)
+    assert run_on_commit(run, first.pk, now=NOW, host=SandboxHost()) == "done"
+    # when its deadlines pass: shown failed at 72 h, retried by the system at 96 h
+    for hours in (72, 96):
+        with freeze_time(NOW + timedelta(hours=hours)):
+            run_on_commit(tasks.sweep_deadlines)
+    # then the system's attempt 2 is not sent, and attempt 1 is not asked again
+    assert list(
+        MoneyMovement.objects.order_by("attempt").values_list("attempt", "status", "requested_by")
+    ) == [(1, "requested", f"user:{demo.merchant.pk}"), (2, "superseded", "system")]
+    first.refresh_from_db()
+    assert (first.attempts, first.done_at) == (1, NOW)
+    # when, after it shows failed again, the merchant retries by hand
+    with freeze_time(NOW + timedelta(hours=168)):
+        run_on_commit(tasks.sweep_deadlines)
+        run_on_commit(act.retry_refund, request.id, merchant)
+    # then attempt 1 is asked again (its follow-up ran once more); still one payment
+    first.refresh_from_db()
+    assert first.done_at == NOW + timedelta(hours=168)
+    assert list(MoneyMovement.objects.order_by("attempt").values_list("attempt", "status")) == [
+        (1, "requested"),
+        (2, "superseded"),
+        (3, "superseded"),
+    ]
+    assert shop.Payment.objects.count() == 1
