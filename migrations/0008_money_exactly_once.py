@@ -25,11 +25,36 @@ def carry_over(apps, schema_editor):
         FollowUp(kind="pay", request_id=m.request_id, movement_id=m.pk, next_attempt_at=now)
         for m in Movement.objects.filter(status__in=["pending", "requested"])
     )
+    _link_granted_refunds(schema_editor, Movement)
     for entry in Entry.objects.exclude(movement=None).select_related("movement"):
         family = entry.movement.idempotency_key.rsplit(":", 1)[0]
         key = f"{family}:liability"
         if not Entry.objects.filter(idempotency_key=key).exists():
             Entry.objects.filter(pk=entry.pk).update(idempotency_key=key)
+
+
+def _link_granted_refunds(schema_editor, Movement):
+    """In Saleor: the old code linked a payment to its granted refund only by the
+    key at the end of the refund's reason. An open payment whose granted refund
+    exists gets the refund's id as its reference, so that it is found, never
+    granted again. (Saleor's table is read by name: our migrations depend on no
+    migration of Saleor's; outside Saleor there is no such table.)"""
+    connection = schema_editor.connection
+    if "order_ordergrantedrefund" not in connection.introspection.table_names():
+        return
+    with connection.cursor() as cursor:
+        # A pending one was granted and then crashed before or while sending:
+        # "sending" has the next run find the refund and ask the app (again).
+        for movement in Movement.objects.filter(status="pending", provider_reference=""):
+            cursor.execute(
+                "SELECT id FROM order_ordergrantedrefund WHERE reason LIKE %s",
+                [f"%[{movement.idempotency_key}]"],
+            )
+            row = cursor.fetchone()
+            if row is not None:
+                Movement.objects.filter(pk=movement.pk).update(
+                    provider_reference=str(row[0]), status="sending"
+                )
 
 
 class Migration(migrations.Migration):

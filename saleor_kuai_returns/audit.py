@@ -2,9 +2,12 @@
 reached the buyer at most once and the books agree.
 
 Each check reads our tables and asks the host what the shop knows
-(``Host.payment_outcome``, ``Host.order_money``); nothing is written. Run by the
-tests after every fault they inject, and by operators as
-``manage.py kuai_returns_audit`` (exit code 1 on any finding).
+(``Host.payment_outcome``, ``Host.order_money``). It changes nothing of ours;
+the one write a host may make while answering is the shop's own record of a
+payment its gateway made and nobody recorded (Saleor's legacy refunds: the
+marker the next payment run would write anyway). Run by the tests after every
+fault they inject, and by operators as ``manage.py kuai_returns_audit`` (exit
+code 1 on any finding).
 
 What is checked:
 
@@ -34,7 +37,6 @@ from django.db.models import QuerySet
 
 from .app_settings import app_settings
 from .domain.money import quantize
-from .domain.states import PAYOUT_STATES
 from .host.base import Host
 from .ledger import channel_currency, money_sum
 from .models import (
@@ -274,8 +276,9 @@ def _ledger(
 
 def _stuck(movements: Iterable[MoneyMovement], now: datetime, host: Host) -> list[Finding]:
     """A payment unsent longer than two leases (its follow-up should have sent
-    it), or with the provider longer than its request's confirmation deadline
-    allows (the request should have shown it failed and retried it)."""
+    it), or with the payment provider unanswered longer than the channel's
+    ``refund_confirmation``: the payout waits for that answer (it is never paid
+    again meanwhile), so somebody must get it from the provider."""
     findings = []
     unsent_for = 2 * app_settings.FOLLOW_UP_LEASE
     for movement in movements:
@@ -294,8 +297,7 @@ def _stuck(movements: Iterable[MoneyMovement], now: datetime, host: Host) -> lis
             continue
         request = movement.request
         policy = host.policy_for(request.channel_slug)
-        allowed = policy.refund_confirmation + unsent_for
-        if age > allowed and request.state not in PAYOUT_STATES:
+        if age > policy.refund_confirmation + unsent_for:
             findings.append(
                 Finding(
                     "payment_unanswered",

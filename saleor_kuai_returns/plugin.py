@@ -6,6 +6,9 @@ the dashboard) built from ``policy_config.POLICY_SETTINGS``, refuses a bad value
 naming its field, and listens to Saleor's order hooks so that a refund the
 payment app answers later settles our money movement.
 
+Who the platform is is not a plugin setting (anyone who may edit plugins could
+name themselves): it is the Django setting ``KUAI_RETURNS_PLATFORM_GROUP``.
+
 Only this module and the ``host.saleor`` package import Saleor.
 """
 
@@ -28,7 +31,6 @@ PLUGIN_ID = "saleor.kuai_returns"
 
 # Channel-level settings next to the policy values.
 RETURN_ADDRESS = "return_address"
-PLATFORM_GROUP = "platform_group"
 
 
 def _policy_field(setting: PolicySetting) -> dict[str, Any]:
@@ -52,20 +54,11 @@ CONFIG_STRUCTURE: dict[str, dict[str, Any]] = {
         ),
         "label": "Return address",
     },
-    PLATFORM_GROUP: {
-        "type": ConfigurationTypeField.STRING,
-        "help_text": (
-            "Name of the permission group whose staff arbitrate as the platform. Empty: "
-            "the KUAI_RETURNS_PLATFORM_GROUP setting ('After-sale platform')."
-        ),
-        "label": "Platform (arbitration) permission group",
-    },
 }
 
 DEFAULT_CONFIGURATION: list[dict[str, Any]] = [
     *({"name": name, "value": value} for name, value in to_config().items()),
     {"name": RETURN_ADDRESS, "value": ""},
-    {"name": PLATFORM_GROUP, "value": ""},
 ]
 
 

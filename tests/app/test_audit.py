@@ -206,6 +206,12 @@ def test_payments_left_unsent_or_unanswered_are_found(refunded, demo, buyer, run
         f"payment_unanswered: movement {movement.idempotency_key}: with the provider for "
         "72 h 11 min while the request is closed"
     ]
+    # and as much while its payout waits for that answer (it is never paid again meanwhile)
+    AfterSaleRequest.objects.filter(pk=refunded.pk).update(state="refund_on_hold")
+    assert audit_findings(late) == [
+        f"payment_unanswered: movement {movement.idempotency_key}: with the provider for "
+        "72 h 11 min while the request is refund_on_hold"
+    ]
 
 
 def test_follow_ups_given_up_or_lingering_are_found(refunded):

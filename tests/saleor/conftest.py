@@ -29,7 +29,10 @@ if "saleor_root_conftest" not in sys.modules:
 from decimal import Decimal  # noqa: E402
 
 import graphene  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from prices import Money, TaxedMoney  # noqa: E402
 from saleor.account.models import Group  # noqa: E402
+from saleor.giftcard.models import GiftCard  # noqa: E402
 from saleor.graphql.tests.utils import get_graphql_content  # noqa: E402
 from saleor.payment import TransactionAction, TransactionEventType  # noqa: E402
 from saleor.payment.models import TransactionEvent  # noqa: E402
@@ -39,6 +42,8 @@ from saleor.payment.transaction_item_calculations import (  # noqa: E402
 from saleor.plugins.manager import get_plugins_manager  # noqa: E402
 from saleor.webhook.event_types import WebhookEventSyncType  # noqa: E402
 
+from saleor_kuai_returns.actions.money import pay_movement  # noqa: E402
+from saleor_kuai_returns.audit import audit  # noqa: E402
 from saleor_kuai_returns.host.base import Caller  # noqa: E402
 from saleor_kuai_returns.host.saleor import SaleorHost  # noqa: E402
 from saleor_kuai_returns.models import (  # noqa: E402
@@ -95,10 +100,11 @@ def buyer(customer_user):
 
 
 @pytest.fixture
-def order_staff_group(permission_manage_orders, channel_USD):
-    """Saleor's way to give order rights on one channel only."""
+def order_staff_group(permission_manage_orders, permission_manage_payments, channel_USD):
+    """Saleor's way to give order rights on one channel only — with the right to
+    handle payments, which Saleor's own refunds (and ours) require."""
     group = Group.objects.create(name="Orders of main", restricted_access_to_channels=True)
-    group.permissions.add(permission_manage_orders)
+    group.permissions.add(permission_manage_orders, permission_manage_payments)
     group.channels.add(channel_USD)
     return group
 
@@ -107,6 +113,17 @@ def order_staff_group(permission_manage_orders, channel_USD):
 def merchant(staff_user, order_staff_group):
     staff_user.groups.add(order_staff_group)
     return Caller(f"user:{staff_user.pk}", user=staff_user)
+
+
+@pytest.fixture
+def platform(staff_users, permission_manage_orders, permission_manage_payments):
+    """A member of the platform's group (``KUAI_RETURNS_PLATFORM_GROUP``), which
+    holds the order and payment rights the platform needs."""
+    member = staff_users[1]
+    group = Group.objects.create(name="After-sale platform")
+    group.permissions.add(permission_manage_orders, permission_manage_payments)
+    group.user_set.add(member)
+    return Caller(f"user:{member.pk}", user=member)
 
 
 @pytest.fixture
@@ -138,6 +155,13 @@ def make_request():
     """An after-sale request row on a Saleor order, in the state a test needs."""
 
     def make(order, lines, *, state="refunding", request_type="refund_only", **fields):
+        # What the request may refund: what was paid for its units.
+        ceiling = sum(
+            (line.total_price_gross_amount * quantity / line.quantity for line, quantity in lines),
+            Decimal(0),
+        )
+        fields.setdefault("refund_ceiling", ceiling)
+        fields.setdefault("requested_amount", ceiling)
         request = AfterSaleRequest.objects.create(
             order_id=order.pk,
             channel_slug=order.channel.slug,
@@ -166,19 +190,95 @@ def make_request():
 
 @pytest.fixture
 def make_movement():
-    def make(request, amount, *, kind="refund", method="refund", attempt=1):
+    """A payout attempt as the core writes it (attempts of one payout share the
+    key but its last part)."""
+
+    def make(
+        request,
+        amount,
+        *,
+        kind="refund",
+        method="refund",
+        attempt=1,
+        payer="merchant",
+        requested_by="system",
+        liability_kind="",
+    ):
+        if kind != "late_shipment_compensation":
+            # The request's payout, as the decision that pays writes it.
+            AfterSaleRequest.objects.filter(pk=request.pk).update(
+                payout_amount=Decimal(amount),
+                payout_kind=kind,
+                payout_payer=payer,
+                payout_attempt=attempt,
+                payout_method=method,
+            )
+            request.refresh_from_db()
         return MoneyMovement.objects.create(
             request=request,
-            idempotency_key=f"kuai:{request.pk}:{kind}:{attempt}",
+            idempotency_key=f"kuai:{request.pk}:payout:{attempt}",
             kind=kind,
             method=method,
-            payer="merchant",
+            payer=payer,
             amount=Decimal(amount),
             currency=request.currency,
             attempt=attempt,
+            requested_by=requested_by,
+            liability_kind=liability_kind,
         )
 
     return make
+
+
+@pytest.fixture
+def pay(host, run_on_commit):
+    """The core sending a movement (prepare, send, record), with what it
+    schedules after commit; returns the movement's status afterwards."""
+
+    def send(movement):
+        return run_on_commit(pay_movement, movement.pk, now=timezone.now(), host=host)
+
+    return send
+
+
+def audit_findings(host, now=None):
+    """What the money audit finds, one line each (none is the goal)."""
+    return [str(finding) for finding in audit(now=now or timezone.now(), host=host)]
+
+
+@pytest.fixture
+def gift_card_line(fulfilled_order, gift_card_non_shippable_variant):
+    """A 50.00 gift card bought on the shipped order: a line that needs no
+    shipping, fulfilled with the card Saleor issued for it."""
+    variant = gift_card_non_shippable_variant
+    price = TaxedMoney(net=Money("50.00", "USD"), gross=Money("50.00", "USD"))
+    line = fulfilled_order.lines.create(
+        product_name=str(variant.product),
+        variant_name=str(variant),
+        product_sku=variant.sku,
+        is_shipping_required=False,
+        is_gift_card=True,
+        quantity=1,
+        quantity_fulfilled=1,
+        variant=variant,
+        unit_price=price,
+        total_price=price,
+        undiscounted_unit_price=price,
+        undiscounted_total_price=price,
+        base_unit_price=price.gross,
+        undiscounted_base_unit_price=price.gross,
+        tax_rate=Decimal(0),
+    )
+    shipped = fulfilled_order.fulfillments.get().lines.create(order_line=line, quantity=1)
+    GiftCard.objects.create(
+        code="BOUGHT-ON-ORDER",
+        currency="USD",
+        initial_balance_amount=Decimal("50.00"),
+        current_balance_amount=Decimal("50.00"),
+        product=variant.product,
+        fulfillment_line=shipped,
+    )
+    return line
 
 
 def line_by_sku(order, sku):

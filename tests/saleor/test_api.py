@@ -24,7 +24,7 @@ from saleor.graphql.order.types import Order
 from saleor.graphql.query_cost_map import COST_MAP
 from saleor.graphql.tests.fixtures import ApiClient
 from saleor.graphql.tests.utils import assert_no_permission, get_graphql_content
-from saleor.order import OrderGrantedRefundStatus
+from saleor.order import OrderEvents, OrderGrantedRefundStatus
 from saleor.order.models import OrderGrantedRefund
 from saleor.payment import TransactionEventType
 from saleor.payment.models import TransactionEvent
@@ -339,6 +339,43 @@ def test_a_merchant_approves_and_the_refund_reaches_the_orders_transaction(
     assert (movement.status, movement.provider_reference) == ("requested", str(granted.pk))
 
 
+def test_a_merchant_without_payment_rights_cannot_approve_a_refund(
+    staff_api_client, merchant, order_staff_group, permission_manage_payments, paid_order, filed
+):
+    # given a merchant with order rights on the channel, but not HANDLE_PAYMENTS
+    order_staff_group.permissions.remove(permission_manage_payments)
+    # when
+    approved = approve(staff_api_client, filed)
+    # then Saleor's own rule for refunds holds: nothing is paid, nothing changes
+    assert approved == {
+        "afterSaleRequest": None,
+        "errors": [
+            {
+                "field": None,
+                "code": "PERMISSION_DENIED",
+                "message": "approve pays the buyer: it needs the right to handle payments",
+            }
+        ],
+    }
+    assert after_sale_world(paid_order) == UNTOUCHED
+    assert not TransactionEvent.objects.filter(type=TransactionEventType.REFUND_REQUEST).exists()
+
+
+def test_the_refund_a_merchant_approves_carries_the_merchant_as_its_author(
+    staff_api_client, merchant, staff_user, paid_order, filed
+):
+    # when
+    approve(staff_api_client, filed)
+    # then the dashboard shows who granted and requested the refund
+    granted = OrderGrantedRefund.objects.get(order=paid_order)
+    assert (granted.user, granted.app) == (staff_user, None)
+    requested = TransactionEvent.objects.get(type=TransactionEventType.REFUND_REQUEST)
+    assert (requested.user, requested.app) == (staff_user, None)
+    event = paid_order.events.get(type=OrderEvents.TRANSACTION_REFUND_REQUESTED)
+    assert (event.user, event.app) == (staff_user, None)
+    assert MoneyMovement.objects.get().requested_by == f"user:{staff_user.pk}"
+
+
 def test_staff_without_order_rights_cannot_approve(staff_api_client, paid_order, filed):
     # when
     approved = approve(staff_api_client, filed)
@@ -375,10 +412,10 @@ def test_the_buyer_cannot_approve_their_own_request(user_api_client, paid_order,
 
 
 def test_an_app_with_order_rights_acts_as_merchant(
-    external_app, permission_manage_orders, paid_order, filed
+    external_app, permission_manage_orders, permission_manage_payments, paid_order, filed
 ):
-    # given an order-management app
-    external_app.permissions.add(permission_manage_orders)
+    # given an order-management app that may handle payments
+    external_app.permissions.add(permission_manage_orders, permission_manage_payments)
     client = ApiClient(app=external_app)
     # when
     listed = client.post_graphql(REQUESTS)
@@ -387,7 +424,12 @@ def test_an_app_with_order_rights_acts_as_merchant(
     assert get_graphql_content(listed)["data"]["afterSaleRequests"]["totalCount"] == 1
     assert approved["errors"] == []
     assert approved["afterSaleRequest"]["state"] == "REFUNDING"
-    assert OrderGrantedRefund.objects.get(order=paid_order).amount_value == Decimal("12.30")
+    granted = OrderGrantedRefund.objects.get(order=paid_order)
+    assert (granted.amount_value, granted.user, granted.app) == (
+        Decimal("12.30"),
+        None,
+        external_app,
+    )
     event = TimelineEvent.objects.filter(event="approve").get()
     assert (event.actor_kind, event.actor_id) == ("merchant", f"app:{external_app.pk}")
 

@@ -23,7 +23,7 @@ from saleor_kuai_returns.models import AfterSaleRequest, EvidenceKind, MoneyMove
 from saleor_kuai_returns.plugin import PLUGIN_ID
 from saleor_kuai_returns.tasks import sweep_deadlines
 
-from .conftest import line_by_sku
+from .conftest import audit_findings, line_by_sku
 from .test_lifecycle import report_refund
 
 PHOTO = EvidenceItem(EvidenceKind.IMAGE, url="https://img.example.com/torn-seam.jpg")
@@ -82,7 +82,7 @@ def test_a_channel_nobody_configured_is_on_and_the_switch_is_per_channel(
 
 
 def test_a_channel_switched_off_takes_no_new_request_but_finishes_the_open_one(
-    paid_order, buyer, merchant, switch, channel_USD, run_on_commit, app_api_client
+    host, paid_order, buyer, merchant, switch, channel_USD, run_on_commit, app_api_client
 ):
     # given a refund filed while the channel was on, then the channel switched off
     tee, mug = line_by_sku(paid_order, "SKU_AA"), line_by_sku(paid_order, "SKU_B")
@@ -126,4 +126,5 @@ def test_a_channel_switched_off_takes_no_new_request_but_finishes_the_open_one(
         MoneyMovement.objects.filter(request=open_one)
         .order_by("attempt")
         .values_list("attempt", "status", "provider_reference")
-    ) == [(1, "requested", str(granted.pk)), (2, "succeeded", str(granted.pk))]
+    ) == [(1, "succeeded", str(granted.pk)), (2, "superseded", "")]
+    assert audit_findings(host) == []

@@ -1,6 +1,7 @@
-"""Compensation inside Saleor: the platform pays the buyer first through Saleor's
-own money paths (a granted refund on the order's transaction, a gift card), once,
-and the merchant's liability is booked when the payment is confirmed."""
+"""Compensation inside Saleor: the platform pays the buyer with its own money (a
+Saleor gift card, by default) once, and the merchant owes it that amount once;
+a channel may have it paid from the order's transaction instead (the merchant's
+own money: nothing is owed)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,7 @@ from saleor.account.models import Group
 from saleor.giftcard.models import GiftCard
 from saleor.order import OrderGrantedRefundStatus
 from saleor.order.models import OrderGrantedRefund
-from saleor.payment import TransactionEventType
-from saleor.payment.models import TransactionEvent
+from saleor.plugins.manager import get_plugins_manager
 
 from saleor_kuai_returns.actions import requests as act
 from saleor_kuai_returns.actions.create import EvidenceItem, create_request
@@ -22,9 +22,10 @@ from saleor_kuai_returns.actions.errors import ActionError, ActionErrorCode
 from saleor_kuai_returns.domain import NewRequest, Reason, RequestType
 from saleor_kuai_returns.ledger import balance
 from saleor_kuai_returns.models import EvidenceKind, LiabilityEntry, MoneyMovement
-from saleor_kuai_returns.tasks import pay_money_movement, sweep_deadlines
+from saleor_kuai_returns.plugin import PLUGIN_ID
+from saleor_kuai_returns.tasks import sweep_deadlines
 
-from .conftest import line_by_sku, report_refund
+from .conftest import audit_findings, line_by_sku, report_refund
 
 PHOTO = EvidenceItem(EvidenceKind.IMAGE, url="https://img.example.com/open-box.jpg")
 
@@ -50,55 +51,38 @@ def granted_refund_lines(granted):
 # --- priority compensation --------------------------------------------------------------
 
 
-def test_cannot_reship_pays_priority_compensation_once_and_books_it_when_confirmed(
-    paid_order, buyer, merchant, run_on_commit, app_api_client
+def test_cannot_reship_pays_priority_compensation_with_the_platforms_gift_card_once(
+    host, pay, paid_order, buyer, merchant, customer_user, run_on_commit
 ):
     # given a missing tee (12.30 paid) the merchant agreed to reship
     tee = line_by_sku(paid_order, "SKU_AA")
     request = reship_approved(paid_order, [(tee, 1)], buyer, merchant, run_on_commit)
+    item = paid_order.payment_transactions.get()
+    charged = item.charged_value
     # when the merchant declares it cannot reship
     run_on_commit(act.declare_cannot_reship, request.pk, merchant, version=1)
-    # then the platform pays what the tee cost through the order's transaction:
-    # a granted refund of the line and a refund request to the payment app
+    # then the platform pays what the tee cost with a gift card of its own
     request.refresh_from_db()
-    assert (request.state, request.platform_advanced_amount) == ("refunding", Decimal("12.300"))
+    assert (request.state, request.compensated_amount, request.platform_advanced_amount) == (
+        "refunded",
+        Decimal("12.300"),
+        Decimal("12.300"),
+    )
     movement = MoneyMovement.objects.get()
+    card = GiftCard.objects.get()
     assert (movement.kind, movement.method, movement.payer, movement.amount) == (
         "priority_compensation",
-        "refund",
+        "gift_card",
         "platform",
         Decimal("12.300"),
     )
-    granted = OrderGrantedRefund.objects.get(order=paid_order)
-    assert (granted.amount_value, granted.status, granted.reason) == (
-        Decimal("12.30"),
-        OrderGrantedRefundStatus.PENDING,
-        f"After-sale priority compensation [{movement.idempotency_key}]",
-    )
-    assert granted.transaction_item == paid_order.payment_transactions.get()
-    assert granted_refund_lines(granted) == [(tee.pk, 1)]
-    assert (movement.status, movement.provider_reference) == ("requested", str(granted.pk))
-    # nothing is owed until the money reached the buyer
-    assert not LiabilityEntry.objects.exists()
-    # when the payment task runs again (a redelivered message)
-    run_on_commit(pay_money_movement.delay, str(movement.pk))
-    # then the payment app is not asked twice
-    assert OrderGrantedRefund.objects.filter(order=paid_order).count() == 1
-    assert TransactionEvent.objects.filter(type=TransactionEventType.REFUND_REQUEST).count() == 1
-    # when the payment app reports the refund done, twice
-    first = report_refund(app_api_client, granted, "PSP-comp-1")
-    second = report_refund(app_api_client, granted, "PSP-comp-1")
-    # then the request is paid and the merchant owes the platform the amount, once
-    assert (first, second) == (
-        {"alreadyProcessed": False, "errors": []},
-        {"alreadyProcessed": True, "errors": []},
-    )
-    request.refresh_from_db()
-    assert (request.state, request.compensated_amount, request.refunded_amount) == (
-        "refunded",
-        Decimal("12.300"),
-        Decimal("0"),
-    )
+    assert (movement.status, movement.provider_reference) == ("succeeded", str(card.pk))
+    assert (card.initial_balance_amount, card.assigned_to) == (Decimal("12.30"), customer_user)
+    # the order's transaction is not touched: the merchant is not charged twice
+    assert not OrderGrantedRefund.objects.exists()
+    item.refresh_from_db()
+    assert item.charged_value == charged
+    # and the merchant owes the platform the amount, once
     entry = LiabilityEntry.objects.get()
     assert (entry.channel_slug, entry.kind, entry.amount, entry.currency) == (
         "main",
@@ -107,14 +91,25 @@ def test_cannot_reship_pays_priority_compensation_once_and_books_it_when_confirm
         "USD",
     )
     assert (entry.request_id, entry.movement) == (request.pk, movement)
+    # when the payment runs again (its follow-up delivered twice)
+    pay(movement)
+    # then
+    assert (GiftCard.objects.count(), LiabilityEntry.objects.count()) == (1, 1)
     assert balance("main") == Decimal("12.300")
+    assert audit_findings(host) == []
 
 
-def test_priority_compensation_pays_accessories_and_gifts_at_their_declared_price(
-    paid_order, buyer, merchant, run_on_commit
+def test_priority_compensation_paid_from_the_order_pays_declared_prices_and_owes_nothing(
+    host, paid_order, buyer, merchant, channel_USD, run_on_commit, app_api_client
 ):
-    # given the tee is an accessory declared at 4.50 and the mug a gift declared
-    # at 8.00 on their variants (paid 12.30 and 24.60 a unit)
+    # given a channel that pays the platform's payouts from the order's payment,
+    # and the tee an accessory declared at 4.50, the mug a gift declared at 8.00
+    # on their variants (paid 12.30 and 24.60 a unit)
+    get_plugins_manager(allow_replica=False).save_plugin_configuration(
+        PLUGIN_ID,
+        channel_USD.slug,
+        {"active": True, "configuration": [{"name": "platform_payout_method", "value": "refund"}]},
+    )
     tee, mug = line_by_sku(paid_order, "SKU_AA"), line_by_sku(paid_order, "SKU_B")
     tee.variant.store_value_in_metadata(
         {"kuai_returns.item_kind": "accessory", "kuai_returns.declared_price": "4.50"}
@@ -127,15 +122,35 @@ def test_priority_compensation_pays_accessories_and_gifts_at_their_declared_pric
     request = reship_approved(paid_order, [(tee, 2), (mug, 1)], buyer, merchant, run_on_commit)
     # when
     run_on_commit(act.declare_cannot_reship, request.pk, merchant, version=1)
-    # then 2 × 4.50 + 8.00, not the 49.20 paid for those units
+    # then 2 × 4.50 + 8.00, not the 49.20 paid for those units, as a granted refund
     assert sorted(request.lines.values_list("item_kind", "declared_unit_price")) == [
         ("accessory", Decimal("4.500")),
         ("gift", Decimal("8.000")),
     ]
-    assert MoneyMovement.objects.get().amount == Decimal("17.000")
+    movement = MoneyMovement.objects.get()
+    assert (movement.amount, movement.method, movement.payer) == (
+        Decimal("17.000"),
+        "refund",
+        "merchant",
+    )
     granted = OrderGrantedRefund.objects.get(order=paid_order)
-    assert granted.amount_value == Decimal("17.00")
+    assert (granted.amount_value, granted.status, granted.reason) == (
+        Decimal("17.00"),
+        OrderGrantedRefundStatus.PENDING,
+        f"After-sale priority compensation [{movement.idempotency_key}]",
+    )
     assert granted_refund_lines(granted) == sorted([(tee.pk, 2), (mug.pk, 1)])
+    # when the payment app confirms it
+    report_refund(app_api_client, granted, "PSP-comp-1")
+    # then the buyer is paid from the order, and the merchant owes no one
+    request.refresh_from_db()
+    assert (request.state, request.compensated_amount, request.platform_advanced_amount) == (
+        "refunded",
+        Decimal("17.000"),
+        Decimal("0"),
+    )
+    assert (GiftCard.objects.count(), LiabilityEntry.objects.count()) == (0, 0)
+    assert audit_findings(host) == []
 
 
 def test_a_merchant_of_another_channel_cannot_declare_and_nothing_is_paid(
@@ -171,7 +186,7 @@ def test_a_merchant_of_another_channel_cannot_declare_and_nothing_is_paid(
 
 
 def test_a_late_reship_issues_one_gift_card_and_books_the_liability(
-    paid_order, buyer, merchant, customer_user, run_on_commit
+    host, pay, paid_order, buyer, merchant, customer_user, run_on_commit
 ):
     # given a missing tee (12.30 paid) the merchant agreed to reship within 24 h
     tee = line_by_sku(paid_order, "SKU_AA")
@@ -211,11 +226,12 @@ def test_a_late_reship_issues_one_gift_card_and_books_the_liability(
         Decimal("5.000"),
         movement,
     )
-    # when the payment task is delivered again
-    run_on_commit(pay_money_movement.delay, str(movement.pk))
+    # when the payment runs again (its follow-up delivered twice)
+    pay(movement)
     # then
     assert (GiftCard.objects.count(), LiabilityEntry.objects.count()) == (1, 1)
     assert balance("main") == Decimal("5.000")
+    assert audit_findings(host) == []
 
 
 def test_a_reship_sent_in_time_compensates_nothing(paid_order, buyer, merchant, run_on_commit):

@@ -7,10 +7,13 @@ from decimal import Decimal
 
 import graphene
 import pytest
+from saleor.account.models import Group
 from saleor.graphql.tests.utils import get_graphql_content
 from saleor.plugins.models import PluginConfiguration
 
+from saleor_kuai_returns.domain import Actor
 from saleor_kuai_returns.domain.policy import DEFAULT_POLICY, PayoutMethod
+from saleor_kuai_returns.host.base import Caller
 from saleor_kuai_returns.plugin import PLUGIN_ID
 
 PLUGIN_QUERY = """
@@ -88,10 +91,9 @@ def test_the_dashboard_reads_one_form_per_channel(admin_api_client, channel_USD,
         "BOOLEAN",
         "0.05",
     )
-    assert (fields["return_address"]["type"], fields["platform_group"]["value"]) == (
-        "MULTILINE",
-        "",
-    )
+    assert fields["return_address"]["type"] == "MULTILINE"
+    # who the platform is is the deployment's setting, not a plugin field
+    assert "platform_group" not in fields
 
 
 def test_a_channels_settings_save_and_become_its_policy(
@@ -182,3 +184,19 @@ def test_the_return_address_is_configured_or_the_channels_first_warehouse(
     # then
     assert host.return_address("main") == "Returns desk\nDock 4, Hangzhou"
     assert host.return_address("no-such-channel") == ""
+
+
+def test_naming_a_platform_group_in_the_plugin_settings_changes_nothing(
+    admin_api_client, host, staff_user, channel_USD
+):
+    # given a plugin manager who is in a group of their own making
+    staff_user.groups.add(Group.objects.create(name="Friends"))
+    caller = Caller(f"user:{staff_user.pk}", user=staff_user)
+    # when they save "platform_group" in the channel's form
+    data = _update(admin_api_client, channel_USD, [{"name": "platform_group", "value": "Friends"}])
+    # then Saleor stores nothing of it and they are not the platform
+    assert data["errors"] == []
+    stored = PluginConfiguration.objects.get(identifier=PLUGIN_ID, channel=channel_USD)
+    assert "platform_group" not in {item["name"] for item in stored.configuration}
+    assert host.may_act(caller, Actor.PLATFORM, "main", "") is False
+    assert host.visible_channels(caller) == frozenset()

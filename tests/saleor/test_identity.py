@@ -10,11 +10,9 @@ from saleor.account.models import Group
 from saleor.core.jwt import create_access_token
 from saleor.graphql.api import API_PATH
 from saleor.graphql.context import get_context_value
-from saleor.plugins.manager import get_plugins_manager
 
 from saleor_kuai_returns.domain import Actor
 from saleor_kuai_returns.host.base import ANONYMOUS, SYSTEM_CALLER, Caller
-from saleor_kuai_returns.plugin import PLUGIN_ID
 
 
 def context_for(authorization=None):
@@ -107,37 +105,29 @@ def test_staff_without_order_rights_see_nothing(
     assert host.visible_channels(fresh(merchant)) == frozenset()
 
 
-def test_the_platform_sees_the_channels_it_arbitrates(host, staff_user, channel_USD, channel_PLN):
-    # given a member of the default platform group
-    staff_user.groups.add(Group.objects.create(name="After-sale platform"))
-    caller = Caller(f"user:{staff_user.pk}", user=staff_user)
-    # then every channel
-    assert host.visible_channels(caller) is None
-    # when the PLN channel names another group for its platform
-    get_plugins_manager(allow_replica=False).save_plugin_configuration(
-        PLUGIN_ID,
-        channel_PLN.slug,
-        {"active": True, "configuration": [{"name": "platform_group", "value": "Arbiters"}]},
-    )
-    # then only the channel the default group still arbitrates, until they join it
-    assert host.visible_channels(caller) == frozenset({"main"})
-    staff_user.groups.add(Group.objects.create(name="Arbiters"))
-    assert host.visible_channels(caller) is None
-
-
-def test_a_merchant_on_one_channel_and_platform_on_another_sees_both(
-    host, merchant, staff_user, channel_USD, channel_PLN, channel_JPY
+def test_the_platform_sees_every_channel(
+    host, staff_user, permission_manage_orders, permission_manage_payments, channel_PLN
 ):
-    # given the platform group of the PLN channel only (a group restricted to no
-    # channel: an unrestricted one would give every channel's orders, as in Saleor)
-    get_plugins_manager(allow_replica=False).save_plugin_configuration(
-        PLUGIN_ID,
-        channel_PLN.slug,
-        {"active": True, "configuration": [{"name": "platform_group", "value": "Arbiters"}]},
+    # given a member of the platform's group (the KUAI_RETURNS_PLATFORM_GROUP
+    # setting), a group restricted to no channel of its own
+    platform = Group.objects.create(name="After-sale platform", restricted_access_to_channels=True)
+    platform.permissions.add(permission_manage_orders, permission_manage_payments)
+    staff_user.groups.add(platform)
+    # then every channel
+    assert host.visible_channels(fresh(Caller(f"user:{staff_user.pk}", user=staff_user))) is None
+
+
+def test_a_group_with_the_platforms_name_but_without_its_rights_shows_nothing_more(
+    host, merchant, staff_user, channel_PLN
+):
+    # given a merchant of the main channel who joined a group named like the
+    # platform's, which holds no permission (restricted to no channel: an
+    # unrestricted group gives every channel's orders, as in Saleor)
+    staff_user.groups.add(
+        Group.objects.create(name="After-sale platform", restricted_access_to_channels=True)
     )
-    staff_user.groups.add(Group.objects.create(name="Arbiters", restricted_access_to_channels=True))
-    # then
-    assert host.visible_channels(fresh(merchant)) == frozenset({"main", channel_PLN.slug})
+    # then only the merchant's own channel
+    assert host.visible_channels(fresh(merchant)) == frozenset({"main"})
 
 
 def test_apps_see_every_channel_with_order_rights_only(host, app, permission_manage_orders):

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from saleor.account.models import Group
+from saleor.giftcard.models import GiftCard
 from saleor.order import FulfillmentLineData, OrderGrantedRefundStatus
 from saleor.order.actions import create_fulfillments_for_returned_products
 from saleor.order.models import OrderGrantedRefundLine
@@ -113,6 +114,45 @@ def test_successful_granted_refunds_count_units_and_money(host, fulfilled_order)
     assert (line.quantity_refunded_shipped, line.amount_refunded) == (1, Decimal("12.30"))
 
 
+def test_a_gift_card_line_needs_no_shipping_and_shows_when_its_card_was_used(
+    host, fulfilled_order, gift_card_line
+):
+    # given a gift card bought on the order, untouched
+    tee = line_by_sku(fulfilled_order, "SKU_AA")
+    lines = host.load_order(str(fulfilled_order.pk)).snapshot.lines
+    assert (
+        lines[str(gift_card_line.pk)].needs_shipping,
+        lines[str(gift_card_line.pk)].gift_card_used,
+    ) == (
+        False,
+        False,
+    )
+    assert (lines[str(tee.pk)].needs_shipping, lines[str(tee.pk)].gift_card_used) == (True, False)
+    # when the buyer spends some of it
+    GiftCard.objects.filter(fulfillment_line__order_line=gift_card_line).update(
+        current_balance_amount=Decimal("49.99")
+    )
+    # then
+    lines = host.load_order(str(fulfilled_order.pk)).snapshot.lines
+    assert lines[str(gift_card_line.pk)].gift_card_used is True
+    assert lines[str(tee.pk)].gift_card_used is False
+
+
+def test_shipping_refunded_by_a_granted_refund_or_a_refunded_fulfillment(host, order_with_lines):
+    # given nothing refunded
+    shipping = order_with_lines.shipping_price_gross_amount
+    assert host.load_order(str(order_with_lines.pk)).snapshot.shipping_refunded == Decimal(0)
+    # when a successful granted refund includes the shipping, and a pending one too
+    for status in (OrderGrantedRefundStatus.SUCCESS, OrderGrantedRefundStatus.PENDING):
+        order_with_lines.granted_refunds.create(
+            amount_value=shipping, currency="USD", status=status, shipping_costs_included=True
+        )
+    # then the successful one counts, up to the shipping paid
+    snapshot = host.load_order(str(order_with_lines.pk)).snapshot
+    assert (snapshot.shipping_paid, snapshot.shipping_refunded) == (shipping, shipping)
+    assert shipping > 0
+
+
 def test_unknown_draft_and_malformed_orders_are_not_found(host, draft_order):
     for order_id in (str(draft_order.pk), "00000000-0000-0000-0000-000000000000", "x"):
         with pytest.raises(OrderNotFound):
@@ -163,23 +203,71 @@ def test_apps_with_order_rights_act_as_merchant_on_every_channel(
     assert host.may_act(_app_caller(app), Actor.PLATFORM, "main", "") is False
 
 
-def test_the_platform_is_the_configured_permission_group(host, staff_user, channel_USD):
-    # given the default group name
+def test_the_platform_is_the_settings_group_only_with_order_and_payment_rights(
+    host, staff_user, permission_manage_orders, permission_manage_payments, settings
+):
+    # given a member of a group named as the setting says, without any permission
     platform = Group.objects.create(name="After-sale platform")
     staff_user.groups.add(platform)
-    caller = Caller(f"user:{staff_user.pk}", user=staff_user)
-    assert host.may_act(caller, Actor.PLATFORM, "main", "") is True
-    # when the channel names another group
-    manager = get_plugins_manager(allow_replica=False)
-    manager.save_plugin_configuration(
-        "saleor.kuai_returns",
-        channel_USD.slug,
-        {"configuration": [{"name": "platform_group", "value": "Arbiters"}]},
-    )
-    # then
-    assert host.may_act(caller, Actor.PLATFORM, "main", "") is False
-    staff_user.groups.add(Group.objects.create(name="Arbiters"))
-    assert host.may_act(caller, Actor.PLATFORM, "main", "") is True
+    # then the name alone makes nobody the platform
+    assert host.may_act(_fresh(staff_user), Actor.PLATFORM, "main", "") is False
+    platform.permissions.add(permission_manage_orders)
+    assert host.may_act(_fresh(staff_user), Actor.PLATFORM, "main", "") is False
+    # when the group holds both order and payment rights
+    platform.permissions.add(permission_manage_payments)
+    # then its staff are the platform, on every channel
+    assert host.may_act(_fresh(staff_user), Actor.PLATFORM, "main", "") is True
+    assert host.may_act(_fresh(staff_user), Actor.PLATFORM, "c-pln", "") is True
+    # and when the deployment names another group, only that one counts
+    settings.KUAI_RETURNS_PLATFORM_GROUP = "Arbiters"
+    assert host.may_act(_fresh(staff_user), Actor.PLATFORM, "main", "") is False
+
+
+def test_customers_and_inactive_staff_are_never_the_platform(
+    host, staff_user, customer_user, permission_manage_orders, permission_manage_payments
+):
+    platform = Group.objects.create(name="After-sale platform")
+    platform.permissions.add(permission_manage_orders, permission_manage_payments)
+    customer_user.groups.add(platform)
+    staff_user.groups.add(platform)
+    staff_user.is_active = False
+    staff_user.save(update_fields=["is_active"])
+    assert host.may_act(_fresh(customer_user), Actor.PLATFORM, "main", "") is False
+    assert host.may_act(_fresh(staff_user), Actor.PLATFORM, "main", "") is False
+
+
+# --- may_move_money ------------------------------------------------------------------
+
+
+def test_moving_money_needs_handle_payments_on_the_orders_channel(
+    host,
+    staff_user,
+    order_staff_group,
+    permission_manage_orders,
+    permission_manage_payments,
+    channel_PLN,
+):
+    # given a merchant of the main channel who may handle payments
+    staff_user.groups.add(order_staff_group)
+    assert host.may_move_money(_fresh(staff_user), "main") is True
+    assert host.may_move_money(_fresh(staff_user), channel_PLN.slug) is False
+    # when the group loses HANDLE_PAYMENTS, order rights alone do not pay anyone
+    order_staff_group.permissions.remove(permission_manage_payments)
+    assert host.may_move_money(_fresh(staff_user), "main") is False
+    assert host.may_act(_fresh(staff_user), Actor.MERCHANT, "main", "") is True
+
+
+def test_apps_move_money_with_handle_payments_and_the_system_always(
+    host, app, permission_manage_orders, permission_manage_payments, buyer
+):
+    app.permissions.add(permission_manage_orders)
+    assert host.may_move_money(_app_caller(app), "main") is False
+    app.permissions.add(permission_manage_payments)
+    assert host.may_move_money(_app_caller(app), "main") is True
+    assert host.may_move_money(SYSTEM_CALLER, "main") is True
+    assert host.may_move_money(buyer, "main") is False
+    # a caller known by its id alone (as tasks pass it) is looked up
+    assert host.may_move_money(Caller(f"app:{app.pk}"), "main") is True
 
 
 def test_only_the_system_caller_acts_as_the_system(host, buyer):

@@ -72,6 +72,7 @@ def test_notes_are_note_added_events_by_their_author(
 
 def test_the_dashboards_order_query_renders_every_event_we_cause(
     host,
+    pay,
     paid_order,
     buyer,
     merchant,
@@ -84,8 +85,9 @@ def test_the_dashboards_order_query_renders_every_event_we_cause(
     tee = line_by_sku(paid_order, "SKU_AA")
     request = make_request(paid_order, [(tee, 1)], request_type="return_and_refund")
     run_on_commit(host.add_order_note, str(paid_order.pk), "After-sale request filed.", buyer)
-    run_on_commit(host.pay, make_movement(request, "12.30"))
+    pay(make_movement(request, "12.30", requested_by=merchant.id))
     run_on_commit(host.record_return, request)
+    run_on_commit(host.restock_return, request)
     run_on_commit(host.add_order_note, str(paid_order.pk), "Receipt confirmed.", merchant)
     # when the merchant opens the order in the dashboard
     response = staff_api_client.post_graphql(

@@ -9,16 +9,22 @@ from pathlib import Path
 import saleor.settings as saleor_settings
 from django.apps import apps
 from django.conf import settings
+from django.core.checks import WARNING
 from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from saleor.account.models import Group
 from saleor.celeryconf import app as celery_app
 from saleor.plugins.manager import get_plugins_manager
 from saleor.schedulers.models import CustomPeriodicTask
 from saleor.schedulers.schedulers import DatabaseScheduler
 
 from saleor_kuai_returns.celery_schedule import BEAT_ENTRY
-from saleor_kuai_returns.checks import check_host, check_migrations_module
+from saleor_kuai_returns.checks import (
+    check_host,
+    check_migrations_module,
+    check_platform_group,
+)
 from saleor_kuai_returns.plugin import PLUGIN_ID, KuaiReturnsPlugin
 
 from .conftest import PLUGIN_PATH
@@ -101,7 +107,7 @@ def test_the_sweeper_is_in_celery_beat_after_start_up():
     assert entry["task"] == "kuai_returns.sweep_deadlines"
     assert celery_app.conf.beat_schedule[BEAT_ENTRY]["task"] == "kuai_returns.sweep_deadlines"
     assert "kuai_returns.sweep_deadlines" in celery_app.tasks
-    assert "kuai_returns.pay_money_movement" in celery_app.tasks
+    assert "kuai_returns.run_follow_up" in celery_app.tasks
 
 
 def test_saleors_database_scheduler_stores_the_sweeper(db):
@@ -117,3 +123,26 @@ def test_saleors_database_scheduler_stores_the_sweeper(db):
         "seconds",
     )
     assert task.enabled is True
+
+
+def test_a_platform_group_without_its_rights_is_a_system_check_warning(
+    permission_manage_orders, permission_manage_payments
+):
+    # no group of that name: nothing to say (the platform simply is nobody yet)
+    assert check_platform_group(None, databases=["default"]) == []
+    # given the group, with order rights only
+    group = Group.objects.create(name="After-sale platform")
+    group.permissions.add(permission_manage_orders)
+    # when
+    (warning,) = check_platform_group(None, databases=["default"])
+    # then
+    assert (warning.id, warning.level) == ("kuai_returns.W003", WARNING)
+    assert warning.msg == (
+        "The platform's permission group 'After-sale platform' lacks HANDLE_PAYMENTS: "
+        "nobody acts as the platform (arbitration, rulings)."
+    )
+    # checks without a database read none
+    assert check_platform_group(None) == []
+    # with both rights, nothing
+    group.permissions.add(permission_manage_payments)
+    assert check_platform_group(None, databases=["default"]) == []

@@ -6,9 +6,11 @@ own models and actions.
 - ``orders``: an order and its lines as the rules' snapshot; our order notes;
 - ``access``: the caller of an API request, who may act, which channels they see;
 - ``channels``: the plugin's per-channel settings (policy, switch, return address);
-- ``money``: refunds (Transactions or legacy payments), gift cards, and settling
-  refunds the payment app answered later;
-- ``goods``: returns with restock, unshipped units that will not ship;
+- ``money``: payouts in three steps (prepare, send, outcome) through
+  ``granted_refunds`` (Transactions), ``legacy`` (legacy payments) and
+  ``gift_cards``; settling refunds the payment app answered later; what the
+  order's payments show (the audit);
+- ``goods``: returns, restock, unshipped units that will not ship;
 - ``replacements``: an exchange's variants, and goods sent through Saleor's
   replace path;
 - ``sales``: orders placed and lines shipped, shop health's denominators;
@@ -27,18 +29,28 @@ from saleor.core.db.connection import allow_writer
 
 from ...domain import Actor, Policy
 from ...domain.commands import Replacement
-from ..base import Caller, Host, HostOrder, PaymentResult, SalesCounts, ShopGraphQLTypes
+from ..base import (
+    Caller,
+    Host,
+    HostOrder,
+    OrderMoney,
+    PaymentResult,
+    SalesCounts,
+    ShopGraphQLTypes,
+)
 from . import access, api, channels, goods, money, orders, replacements, sales
+from .granted_refunds import refund_reason
 from .keys import (
     DECLARED_PRICE_KEY,
     IDEMPOTENCY_KEY,
     ITEM_KIND_KEY,
     REFUND_LINES_KEY,
     RELEASE_FOR_KEY,
+    RESTOCKED_KEY,
     RETURN_FOR_KEY,
     SHIPMENT_KEY,
 )
-from .money import refund_reason, settle_granted_refunds
+from .money import settle_granted_refunds
 from .orders import spread_over_lines
 from .replacements import GoodsNotRecorded
 
@@ -51,6 +63,7 @@ __all__ = [
     "ITEM_KIND_KEY",
     "REFUND_LINES_KEY",
     "RELEASE_FOR_KEY",
+    "RESTOCKED_KEY",
     "RETURN_FOR_KEY",
     "SHIPMENT_KEY",
     "GoodsNotRecorded",
@@ -77,6 +90,9 @@ class SaleorHost(Host):
 
     def may_act(self, caller: Caller, actor: Actor, channel_slug: str, buyer_id: str) -> bool:
         return access.may_act(caller, actor, channel_slug, buyer_id)
+
+    def may_move_money(self, caller: Caller, channel_slug: str) -> bool:
+        return access.may_move_money(caller, channel_slug)
 
     def policy_for(self, channel_slug: str) -> Policy:
         return channels.policy_for(channel_slug)
@@ -105,16 +121,25 @@ class SaleorHost(Host):
 
     # --- money --------------------------------------------------------------
 
-    def pay(self, movement: MoneyMovement) -> PaymentResult:
-        return money.pay(movement)
+    def prepare_payment(self, movement: MoneyMovement) -> PaymentResult:
+        return money.prepare_payment(movement)
+
+    def send_payment(self, movement: MoneyMovement) -> PaymentResult:
+        return money.send_payment(movement)
+
+    def payment_outcome(self, movement: MoneyMovement) -> PaymentResult | None:
+        return money.payment_outcome(movement)
+
+    def order_money(self, order_id: str) -> OrderMoney:
+        return money.order_money(order_id)
 
     # --- goods --------------------------------------------------------------
 
     def record_return(self, request: AfterSaleRequest) -> None:
         goods.record_return(request)
 
-    def release_unshipped(self, request: AfterSaleRequest) -> None:
-        goods.release_unshipped(request)
+    def restock_return(self, request: AfterSaleRequest) -> None:
+        goods.restock_return(request)
 
     def send_goods(self, request: AfterSaleRequest, shipment: Shipment) -> str:
         return replacements.send_goods(request, shipment)

@@ -7,9 +7,14 @@
   ``restricted_access_to_channels=False`` reaches every channel, a restricted one
   only its ``channels``; a user reaches the union over all their groups (as
   Saleor's ``AccessibleChannelsByUserIdLoader`` computes it for orders).
-- The platform is the permission group named in the channel's plugin settings
-  (else ``KUAI_RETURNS_PLATFORM_GROUP``): plugins cannot add permissions.
+- The platform is the staff of the permission group named by the Django
+  setting ``KUAI_RETURNS_PLATFORM_GROUP`` (plugins cannot add permissions), and
+  only while that group holds ``MANAGE_ORDERS`` and ``HANDLE_PAYMENTS``: a
+  group created with the name alone makes nobody the platform, and nobody who
+  may edit plugin settings can name another. The platform sees every channel.
 - Apps reach every channel in Saleor; order rights make them merchants.
+- Moving money (a decision that pays the buyer) also needs ``HANDLE_PAYMENTS``,
+  which Saleor's own refunds require, on the order's channel.
 """
 
 from __future__ import annotations
@@ -18,17 +23,17 @@ from typing import Any
 
 from django.db.models import Q
 from django.utils.functional import LazyObject
-from saleor.account.models import User
+from saleor.account.models import Group, User
 from saleor.app.models import App
-from saleor.channel.models import Channel
 from saleor.core.utils.lazyobjects import unwrap_lazy
-from saleor.permission.enums import OrderPermissions
-from saleor.plugins.models import PluginConfiguration
+from saleor.permission.enums import OrderPermissions, PaymentPermissions
 
 from ...app_settings import app_settings
 from ...domain import Actor
-from ...plugin import PLATFORM_GROUP, PLUGIN_ID, channel_configuration, configuration_values
 from ..base import ANONYMOUS, Caller
+
+# What the platform's group must hold (Saleor's "<app label>.<codename>").
+PLATFORM_PERMISSIONS = (OrderPermissions.MANAGE_ORDERS, PaymentPermissions.HANDLE_PAYMENTS)
 
 
 def caller_from_context(context: Any) -> Caller:
@@ -64,17 +69,16 @@ def visible_channels(caller: Caller) -> frozenset[str] | None:
     user = caller.user
     if user is None or not user.is_active or not user.is_staff:
         return frozenset()
-    as_platform = _platform_channels(user)
-    if as_platform is None:
+    if is_platform(user):
         return None
     if not user.has_perm(OrderPermissions.MANAGE_ORDERS):
-        return as_platform
+        return frozenset()
     if user.groups.filter(restricted_access_to_channels=False).exists():
         return None
     as_merchant = user.groups.filter(channels__isnull=False).values_list(
         "channels__slug", flat=True
     )
-    return as_platform | frozenset(as_merchant)
+    return frozenset(as_merchant)
 
 
 def may_act(caller: Caller, actor: Actor, channel_slug: str, buyer_id: str) -> bool:
@@ -92,14 +96,56 @@ def may_act(caller: Caller, actor: Actor, channel_slug: str, buyer_id: str) -> b
     if not user.is_staff:
         return False
     if actor is Actor.PLATFORM:
-        group = platform_group(channel_configuration(channel_slug))
-        return user.groups.filter(name=group).exists()
+        return is_platform(user)
     return user.has_perm(OrderPermissions.MANAGE_ORDERS) and _reaches_channel(user, channel_slug)
 
 
-def platform_group(values: dict[str, Any]) -> str:
-    """The platform's group name in one channel's settings."""
-    return str(values.get(PLATFORM_GROUP) or app_settings.PLATFORM_GROUP)
+def may_move_money(caller: Caller, channel_slug: str) -> bool:
+    """The system always; an app with ``HANDLE_PAYMENTS``; staff with
+    ``HANDLE_PAYMENTS`` who reach the channel (the platform reaches all)."""
+    if caller.is_system:
+        return True
+    user, app = requestor(caller)
+    if app is not None:
+        return bool(app.is_active and app.has_perm(PaymentPermissions.HANDLE_PAYMENTS))
+    if user is None or not user.is_active or not user.is_staff:
+        return False
+    if not user.has_perm(PaymentPermissions.HANDLE_PAYMENTS):
+        return False
+    return _reaches_channel(user, channel_slug) or is_platform(user)
+
+
+def is_platform(user: User) -> bool:
+    """Whether the user is in the platform's group, and that group holds what
+    the platform needs (one query)."""
+    return platform_groups().filter(user=user).exists()
+
+
+def platform_groups() -> Any:
+    """The group named ``KUAI_RETURNS_PLATFORM_GROUP`` if it holds every one of
+    ``PLATFORM_PERMISSIONS`` (a queryset of at most one group)."""
+    groups = Group.objects.filter(name=app_settings.PLATFORM_GROUP)
+    for permission in PLATFORM_PERMISSIONS:
+        app_label, codename = permission.value.split(".")
+        groups = groups.filter(
+            permissions__content_type__app_label=app_label, permissions__codename=codename
+        )
+    return groups
+
+
+def platform_group_lacks() -> list[str] | None:
+    """The permissions the platform's group lacks (their Saleor names), or
+    ``None`` when no group has the setting's name (system check W003)."""
+    group = Group.objects.filter(name=app_settings.PLATFORM_GROUP).first()
+    if group is None:
+        return None
+    held = {
+        f"{app_label}.{codename}"
+        for app_label, codename in group.permissions.values_list(
+            "content_type__app_label", "codename"
+        )
+    }
+    return [permission.name for permission in PLATFORM_PERMISSIONS if permission.value not in held]
 
 
 def requestor(caller: Caller) -> tuple[Any, Any]:
@@ -122,21 +168,3 @@ def _reaches_channel(user: User, channel_slug: str) -> bool:
     return user.groups.filter(
         Q(restricted_access_to_channels=False) | Q(channels__slug=channel_slug)
     ).exists()
-
-
-def _platform_channels(user: User) -> frozenset[str] | None:
-    """The channels whose platform group the user is in; ``None`` when that is
-    every channel. Two queries besides the user's groups, whatever the number of
-    channels."""
-    names = set(user.groups.values_list("name", flat=True))
-    if not names:
-        return frozenset()
-    saved = {
-        slug: configuration_values(configuration)
-        for slug, configuration in PluginConfiguration.objects.filter(
-            identifier=PLUGIN_ID, channel__isnull=False
-        ).values_list("channel__slug", "configuration")
-    }
-    slugs = list(Channel.objects.values_list("slug", flat=True))
-    ours = frozenset(slug for slug in slugs if platform_group(saved.get(slug, {})) in names)
-    return None if len(ours) == len(slugs) else ours

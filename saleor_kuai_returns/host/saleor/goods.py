@@ -33,7 +33,7 @@ from saleor.site.models import Site
 from saleor.warehouse.management import increase_stock
 
 from ...models import AfterSaleRequest
-from .keys import RELEASE_FOR_KEY, RELEASE_PAID_WITH_KEY, RESTOCKED_KEY, RETURN_FOR_KEY
+from .keys import RELEASE_FOR_KEY, RESTOCKED_KEY, RETURN_FOR_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -123,13 +123,16 @@ def release_unshipped(
     nothing, when the merchant fulfilled some of them meanwhile; ``""`` when
     done, now or by an earlier attempt of the payout.
 
-    A refund the platform paid with a gift card took nothing from the order's
-    payment: its fulfillment shows 0 refunded, and is marked so that the order
-    snapshot leaves the units to our own records (``actions.create.with_history``)."""
+    The fulfillment shows the amount the order's payment gives back (0 for a
+    gift card: the platform's money); the order snapshot takes what was
+    refunded from the refund's own record, not from this fulfillment, so a
+    payment that fails leaves the units for the payout's next attempt."""
     if _marked(order, RELEASE_FOR_KEY, request) is not None:
         return ""
     wanted = {str(item.order_line_id): item.quantity for item in request.lines.all()}
-    lines = {str(line.pk): line for line in OrderLine.objects.filter(order=order, pk__in=list(wanted))}
+    lines = {
+        str(line.pk): line for line in OrderLine.objects.filter(order=order, pk__in=list(wanted))
+    }
     infos = []
     for line_id, units in sorted(wanted.items()):
         line = lines.get(line_id)
@@ -154,10 +157,7 @@ def release_unshipped(
         Site.objects.get_current().settings,
         amount=Decimal(0) if paid_with_gift_card else amount,
     )
-    marks = {RELEASE_FOR_KEY: str(request.pk)}
-    if paid_with_gift_card:
-        marks[RELEASE_PAID_WITH_KEY] = "gift_card"
-    _mark(released, marks)
+    _mark(released, {RELEASE_FOR_KEY: str(request.pk)})
     return ""
 
 

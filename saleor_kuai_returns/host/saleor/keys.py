@@ -13,8 +13,5 @@ REFUND_LINES_KEY = "kuai_returns.refund_lines"  # legacy refunds: {line id: unit
 RETURN_FOR_KEY = "kuai_returns.return_for"  # returned fulfillment: the request id
 RESTOCKED_KEY = "kuai_returns.restocked"  # returned fulfillment: "true" once restocked
 RELEASE_FOR_KEY = "kuai_returns.release_for"  # refunded unshipped units: the request id
-# Refunded unshipped units the platform paid with a gift card: the order's own
-# payment gave nothing back for them ("gift_card").
-RELEASE_PAID_WITH_KEY = "kuai_returns.release_paid_with"
 SHIPMENT_KEY = "kuai_returns.shipment"  # replacement draft order: our shipment id
 ORDER_ID_KEY = "kuai_returns.order_id"  # gift cards: the order they were issued for

@@ -27,7 +27,18 @@ How Saleor's data maps to the rules' snapshot:
 - accessories and gifts: metadata ``kuai_returns.item_kind`` (``goods``,
   ``accessory``, ``gift``) and ``kuai_returns.declared_price`` (the product page
   price, a decimal in the order's currency), read from the variant, then the
-  product; a Saleor gift line (``is_gift``) is a gift.
+  product; a Saleor gift line (``is_gift``) is a gift;
+- needs shipping: ``is_shipping_required`` (gift cards, digital goods: no);
+  a gift card bought on the line was used when one of its cards
+  (``GiftCard.fulfillment_line``) holds less than it was issued with;
+- shipping refunded: successful granted refunds that include shipping (up to
+  the shipping paid), and refunded fulfillments' ``shipping_refund_amount``;
+- units we released before shipment (our refunded fulfillment, marked
+  ``kuai_returns.release_for``) left the order without shipping; they count as
+  refunded only as far as a refund that reached the buyer covers them (a
+  successful granted refund, our legacy refund): a release whose payment failed
+  leaves them for the next attempt to pay, and one the platform paid with a gift
+  card is counted from our own records (``actions.create.with_history``).
 """
 
 from __future__ import annotations
@@ -39,6 +50,8 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
+from django.db.models import F
+from saleor.giftcard.models import GiftCard
 from saleor.order import FulfillmentStatus, OrderGrantedRefundStatus
 from saleor.order import events as order_events
 from saleor.order.models import Order, OrderGrantedRefund, OrderLine
@@ -46,9 +59,10 @@ from saleor.product.models import ProductType
 
 from ...domain import ItemKind, LineSnapshot, OrderSnapshot
 from ...domain.money import quantize
+from ...models import MoneyMovement, MovementKind
 from ..base import Caller, HostOrder, OrderNotFound
 from .access import requestor
-from .keys import DECLARED_PRICE_KEY, ITEM_KIND_KEY, REFUND_LINES_KEY
+from .keys import DECLARED_PRICE_KEY, ITEM_KIND_KEY, REFUND_LINES_KEY, RELEASE_FOR_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +91,7 @@ def load_order(order_id: str) -> HostOrder:
     snapshot = OrderSnapshot(
         currency=order.currency,
         shipping_paid=order.shipping_price_gross_amount,
+        shipping_refunded=min(order.shipping_price_gross_amount, facts.shipping_refunded),
         lines={
             str(line.pk): _line_snapshot(line, order.currency, facts, type_slugs) for line in lines
         },
@@ -97,6 +112,14 @@ def load_order(order_id: str) -> HostOrder:
     )
 
 
+def refund_lines(movement: MoneyMovement) -> list[tuple[str, int]]:
+    """The order lines a payout refunds, ``(line id, units)``; compensation
+    beyond refunds (late shipment) refunds none."""
+    if movement.kind not in (MovementKind.REFUND, MovementKind.PRIORITY_COMPENSATION):
+        return []
+    return [(str(item.order_line_id), item.quantity) for item in movement.request.lines.all()]
+
+
 def add_order_note(order_id: str, message: str, caller: Caller) -> None:
     """A NOTE_ADDED event: the only kind of our events the dashboard renders."""
     order = Order.objects.select_related("user").filter(pk=order_id).first()
@@ -114,10 +137,13 @@ class _LineFacts:
         self.delivered_at: dict[str, datetime] = {}
         self.awaiting: dict[str, int] = defaultdict(int)
         self.left_unshipped: dict[str, int] = defaultdict(int)
+        self.released_by_us: dict[str, int] = defaultdict(int)  # of left_unshipped
         self.back_after_shipping: dict[str, int] = defaultdict(int)
         self.refunded_units: dict[str, int] = defaultdict(int)  # by granted/legacy refunds
         self.refunded_by_refunds: dict[str, Decimal] = defaultdict(Decimal)
         self.refunded_by_fulfillments: dict[str, Decimal] = defaultdict(Decimal)
+        self.gift_cards_used: set[str] = set()
+        self.shipping_refunded = Decimal(0)
 
     @classmethod
     def collect(cls, order: Order, lines: list[OrderLine]) -> _LineFacts:
@@ -126,6 +152,10 @@ class _LineFacts:
         shipping = order.shipping_price_gross_amount
         for fulfillment in order.fulfillments.prefetch_related("lines"):
             status = fulfillment.status
+            # Our release before shipment: its money is the refund's own record.
+            ours = RELEASE_FOR_KEY in (fulfillment.private_metadata or {})
+            if status in _MONEY_BACK:
+                facts.shipping_refunded += fulfillment.shipping_refund_amount or Decimal(0)
             for item in fulfillment.lines.all():
                 line_id = str(item.order_line_id)
                 if status == FulfillmentStatus.FULFILLED:
@@ -137,9 +167,11 @@ class _LineFacts:
                 elif status in _LEFT_WITHOUT_SHIPPING:
                     if item.stock_id is None:
                         facts.left_unshipped[line_id] += item.quantity
+                        if ours:
+                            facts.released_by_us[line_id] += item.quantity
                     else:
                         facts.back_after_shipping[line_id] += item.quantity
-                if status in _MONEY_BACK and line_id in by_id:
+                if status in _MONEY_BACK and line_id in by_id and not ours:
                     facts.refunded_by_fulfillments[line_id] += _paid_share(
                         by_id[line_id], item.quantity
                     )
@@ -153,9 +185,17 @@ class _LineFacts:
         for refund in granted:
             amount = refund.amount_value
             if refund.shipping_costs_included:
+                facts.shipping_refunded += min(amount, shipping)
                 amount -= min(amount, shipping)
             units = [(str(item.order_line_id), item.quantity) for item in refund.lines.all()]
             facts._add_refund(amount, units, by_id)
+        facts.gift_cards_used = {
+            str(line_id)
+            for line_id in GiftCard.objects.filter(
+                fulfillment_line__order_line__in=lines,
+                current_balance_amount__lt=F("initial_balance_amount"),
+            ).values_list("fulfillment_line__order_line_id", flat=True)
+        }
         return facts
 
     def _add_refund(
@@ -199,7 +239,11 @@ def _line_snapshot(
     line_id = str(line.pk)
     unshipped_gone = facts.left_unshipped[line_id]
     shipped = max(0, line.quantity_fulfilled - facts.awaiting[line_id] - unshipped_gone)
-    back = max(facts.back_after_shipping[line_id], facts.refunded_units[line_id] - unshipped_gone)
+    released = facts.released_by_us[line_id]
+    refunded_unshipped = unshipped_gone - released + min(released, facts.refunded_units[line_id])
+    back = max(
+        facts.back_after_shipping[line_id], facts.refunded_units[line_id] - refunded_unshipped
+    )
     item_kind, declared = _item_kind(line, currency)
     return LineSnapshot(
         line_id=line_id,
@@ -209,7 +253,7 @@ def _line_snapshot(
         unit_price=line.undiscounted_base_unit_price_amount,
         quantity_shipped=shipped,
         quantity_refunded_shipped=min(shipped, max(0, back)),
-        quantity_refunded_unshipped=unshipped_gone,
+        quantity_refunded_unshipped=refunded_unshipped,
         amount_refunded=min(
             line.total_price_gross_amount,
             max(facts.refunded_by_refunds[line_id], facts.refunded_by_fulfillments[line_id]),
@@ -218,6 +262,8 @@ def _line_snapshot(
         product_type=type_slugs.get(_product_type_id(line)),
         item_kind=item_kind,
         declared_unit_price=declared,
+        needs_shipping=line.is_shipping_required,
+        gift_card_used=line_id in facts.gift_cards_used,
     )
 
 
