@@ -196,11 +196,13 @@ def _send_goods(row: FollowUp, now: datetime, host: Host) -> None:
 
 
 def _order_notes(row: FollowUp, now: datetime, host: Host) -> None:
-    # The notes of one decision or one sweeper batch: all or none (a repeated run
-    # after a failure writes them once).
+    # The notes of one decision or one sweeper batch, and the row marked done, in
+    # one transaction: a run that dies after writing them leaves neither, so the
+    # next run writes each note once.
     with transaction.atomic():
         for order_id, message, caller_id in row.payload:
             host.add_order_note(order_id, message, Caller(caller_id))
+        FollowUp.objects.filter(pk=row.pk).update(done_at=now)
 
 
 HANDLERS: dict[FollowUpKind, Callable[[FollowUp, datetime, Host], None]] = {

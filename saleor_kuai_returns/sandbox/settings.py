@@ -83,6 +83,17 @@ KUAI_RETURNS_FOLLOW_UP_LEASE = timedelta(
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A broker that is down or stops answering must not hold up the request whose
+# decision just committed: sending its follow-ups gives up within seconds (the
+# sweeper sends them later).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_timeout": 2, "socket_connect_timeout": 2}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BEAT_SCHEDULE: dict[str, object] = {}

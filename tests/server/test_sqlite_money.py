@@ -70,7 +70,9 @@ def test_the_ledger_adds_money_exactly_on_sqlite(tmp_path):
     )
     done = subprocess.run(
         [sys.executable, "-c", LEDGER_ON_SQLITE],
-        cwd=tmp_path,
+        # In the checkout, where coverage finds its configuration (the file goes to
+        # KUAI_SANDBOX_DIR).
+        cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
