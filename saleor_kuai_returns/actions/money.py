@@ -35,7 +35,7 @@ from ..domain import Actor
 from ..domain import commands as c
 from ..domain.payout import check_payout
 from ..domain.request import Payer, PayoutKind
-from ..domain.states import PAYOUT_STATES, State
+from ..domain.states import TERMINAL_STATES, State
 from ..host.base import SYSTEM_CALLER, Host, PaymentResult
 from ..lock_objects import money_movement_qs_select_for_update, request_qs_select_for_update
 from ..models import (
@@ -265,15 +265,16 @@ def _settle(
     host: Host,
 ) -> None:
     """An attempt of the request's payout reached the buyer (or nothing was left
-    to pay): the request is refunded, whichever attempt it was."""
-    if request.state not in PAYOUT_STATES:
-        # Arbitration after a payout went on hold, say: the next payout finds
-        # this attempt and settles with it instead of paying.
-        logger.warning(
-            "Request %s: payout attempt %s settled while %s",
+    to pay): the request is refunded, whichever attempt it was — also when its
+    payout went on hold and the platform is arbitrating it (the rules end the
+    case then)."""
+    if request.payout_amount is None or request.state in TERMINAL_STATES:
+        # Never expected: a request ends only once its payout is settled.
+        logger.error(
+            "Request %s (%s): payout attempt %s reached the buyer with no payout open",
             request.pk,
-            movement.attempt,
             request.state,
+            movement.attempt,
         )
         return
     command = c.RefundSucceeded(amount=paid, by_platform=movement.payer == Payer.PLATFORM)

@@ -36,8 +36,7 @@ def return_needed(view: RequestView, command: c.Command, ctx: Context) -> Change
     request_type = view.request_type
     if request_type not in (RequestType.RETURN_AND_REFUND, RequestType.EXCHANGE):
         request_type = RequestType.RETURN_AND_REFUND
-    # Goods sent back again are received (and restocked) through the new return.
-    return replace(view, request_type=request_type, return_awaiting_restock=False), ()
+    return replace(view, request_type=request_type), ()
 
 
 def missing_items_confirmed(view: RequestView, command: c.Command, ctx: Context) -> Change:
@@ -49,12 +48,7 @@ def wrong_item_confirmed(view: RequestView, command: c.Command, ctx: Context) ->
     """SEED: return or exchange with all freight at the merchant's cost; when the
     buyer asks for compensation, late-shipment compensation applies."""
     assert isinstance(command, c.RuleWrongItem)
-    view = replace(
-        view,
-        request_type=command.resolution,
-        merchant_pays_all_freight=True,
-        return_awaiting_restock=False,
-    )
+    view = replace(view, request_type=command.resolution, merchant_pays_all_freight=True)
     if command.compensation_requested:
         return late_shipment(view, ctx)
     return view, ()

@@ -235,6 +235,19 @@ def wrong_item_claimed(
     return None
 
 
+def no_payout_pending(
+    view: RequestView, command: c.Command | None, ctx: Context
+) -> ErrorCode | None:
+    """A case that came from a payout on hold may still see that payout reach
+    the buyer: only ruling for the buyer (the platform pays it) or dismissing
+    the case (back to the hold) keeps that money accounted for."""
+    return ErrorCode.RULING_NOT_APPLICABLE if view.payout is not None else None
+
+
+def payout_pending(view: RequestView, command: c.Command | None, ctx: Context) -> ErrorCode | None:
+    return None if view.payout is not None else ErrorCode.WRONG_STATE
+
+
 def merchant_rejected(
     view: RequestView, command: c.Command | None, ctx: Context
 ) -> ErrorCode | None:

@@ -347,14 +347,39 @@ def test_a_held_platform_compensation_ruled_for_the_buyer_is_the_same_compensati
     )
 
 
-def test_a_partial_ruling_on_a_stalled_refund_is_paid_by_the_platform():
+@pytest.mark.parametrize(
+    "ruling",
+    [
+        c.RulePartialRefund(Decimal("40.00")),
+        c.RuleMerchantWins(),
+        c.RuleReturnNeeded(),
+        c.RuleUnjustifiedRejection(),
+    ],
+)
+def test_a_stalled_refund_is_ruled_for_the_buyer_or_dismissed_and_nothing_else(ruling):
+    # given the case of a payout on hold, one of whose attempts may still pay
     arbitration = escalated(ONE_ATTEMPT)
-    ruling = c.RulePartialRefund(Decimal("40.00"))
-    decision = decide(arbitration, ruling, P, arbitration.entered_at, ONE_ATTEMPT)
-    assert decision.effects == (
-        PayBuyer(Decimal("40.00"), PayoutKind.REFUND, Payer.PLATFORM, 2, PayoutMethod.GIFT_CARD),
-        RecordLiability(Decimal("40.00"), LiabilityKind.PLATFORM_REFUND_FIRST),
+    before = deepcopy(arbitration)
+    # when the platform rules anything that would leave that payout behind
+    with pytest.raises(TransitionNotAllowed) as refused:
+        decide(arbitration, ruling, P, arbitration.entered_at, ONE_ATTEMPT)
+    # then it is refused and nothing changed
+    assert refused.value.code is ErrorCode.RULING_NOT_APPLICABLE
+    assert arbitration == before
+
+
+def test_a_stalled_refund_that_reaches_the_buyer_during_arbitration_ends_the_case():
+    # given the case of a payout on hold
+    arbitration = escalated(ONE_ATTEMPT)
+    # when the payment app confirms an earlier attempt after all
+    paid = decide(arbitration, c.RefundSucceeded(), S, arbitration.entered_at, ONE_ATTEMPT)
+    # then the request is refunded, with the merchant's money
+    assert (paid.target, paid.view.refunded_amount, paid.view.platform_advanced_amount) == (
+        State.REFUNDED,
+        HUNDRED,
+        Decimal("0"),
     )
+    assert paid.view.payout is None
 
 
 def test_a_platform_paying_from_the_order_payment_books_no_liability():
